@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+// Apus: a self-hosted, Mixpanel-compatible product-analytics server.
+// Dependencies are named once here; targets follow in import order (see ARCHITECTURE.md).
+import PackageDescription
+
+let package = Package(
+    name: "apus",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "apus", targets: ["ApusCLI"]),
+    ],
+    dependencies: [
+        // HTTP server (only ApusServer imports it).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // SQLite for the catalog: projects, service accounts (ApusStore/Catalog).
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // The `apus` command line (only ApusCLI imports it).
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // zlib, for gzip request bodies (Content-Encoding: gzip) and gzip export responses.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Values only: JSON, events, errors. No I/O.
+        .target(name: "ApusModel"),
+
+        // The embedded event store: WAL, memtable, columnar parts, compaction; the catalog.
+        .target(name: "ApusStore", dependencies: [
+            "ApusModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Wire decoding, validation and normalisation of every ingestion format.
+        .target(name: "ApusIngest", dependencies: ["ApusModel", "ApusStore", "CZlib"]),
+
+        // HTTP: routes, middleware, auth, error mapping.
+        .target(name: "ApusServer", dependencies: [
+            "ApusModel", "ApusStore", "ApusIngest",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The `apus` executable.
+        .executableTarget(name: "ApusCLI", dependencies: [
+            "ApusServer", "ApusStore", "ApusModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Seeded random, manual clock, workload generator (tests and benchmarks).
+        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStore"]),
+
+        .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
+        .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusModel", "ApusTesting"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusTesting"]),
+        .testTarget(name: "ApusServerTests", dependencies: [
+            "ApusServer", "ApusStore", "ApusModel", "ApusTesting",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "ApusCLITests", dependencies: ["ApusModel"]),
+        .testTarget(name: "ApusTestingTests", dependencies: ["ApusTesting"]),
+    ]
+)
