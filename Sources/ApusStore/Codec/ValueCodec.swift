@@ -1,0 +1,87 @@
+// The binary form of a property value, used in WAL records and in raw-value columns of parts.
+// Tags (one byte) are part of the on-disk format: see docs/on-disk-format.md. Never renumber.
+
+import ApusModel
+
+/// Tags of the binary value encoding.
+package enum ValueTag: UInt8 {
+    case null = 0
+    case `false` = 1
+    case `true` = 2
+    /// 8-byte little-endian IEEE double.
+    case double = 3
+    /// An integral double in ±2^53, as zigzag varint.
+    case integer = 4
+    /// varint byte length + UTF-8.
+    case string = 5
+    /// varint count + values.
+    case array = 6
+    /// varint count + (string key, value) pairs.
+    case object = 7
+}
+
+/// Encodes and decodes `JSONValue` in the compact binary form.
+package enum ValueCodec {
+    /// Nesting deeper than this is refused when reading (the ingest limit is far lower).
+    package static let depthMax = 64
+
+    package static func encode(_ value: JSONValue, into w: inout BinaryWriter) {
+        switch value {
+        case .null: w.u8(ValueTag.null.rawValue)
+        case .bool(let b): w.u8(b ? ValueTag.true.rawValue : ValueTag.false.rawValue)
+        case .number(let d):
+            if d == d.rounded(.towardZero) && abs(d) < 9_007_199_254_740_992 && !(d == 0 && d.sign == .minus) {
+                w.u8(ValueTag.integer.rawValue)
+                w.zigzag(Int64(d))
+            } else {
+                w.u8(ValueTag.double.rawValue)
+                w.f64(d)
+            }
+        case .string(let s):
+            w.u8(ValueTag.string.rawValue)
+            w.string(s)
+        case .array(let items):
+            w.u8(ValueTag.array.rawValue)
+            w.varint(UInt64(items.count))
+            for item in items { encode(item, into: &w) }
+        case .object(let members):
+            w.u8(ValueTag.object.rawValue)
+            w.varint(UInt64(members.count))
+            for m in members {
+                w.string(m.key)
+                encode(m.value, into: &w)
+            }
+        }
+    }
+
+    package static func decode(_ r: inout BinaryReader, depth: Int = 0) throws(DecodeFailure) -> JSONValue {
+        if depth > depthMax { throw DecodeFailure(offset: r.offset, reason: "value nested deeper than \(depthMax)") }
+        let at = r.offset
+        guard let tag = ValueTag(rawValue: try r.u8()) else {
+            throw DecodeFailure(offset: at, reason: "unknown value tag")
+        }
+        switch tag {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .double: return .number(try r.f64())
+        case .integer: return .number(Double(try r.zigzag()))
+        case .string: return .string(try r.string())
+        case .array:
+            let n = try r.length()
+            var items: [JSONValue] = []
+            items.reserveCapacity(n)
+            for _ in 0..<n { items.append(try decode(&r, depth: depth + 1)) }
+            return .array(items)
+        case .object:
+            let n = try r.length()
+            var members: [JSONMember] = []
+            members.reserveCapacity(n)
+            for _ in 0..<n {
+                let key = try r.string()
+                members.append(JSONMember(key, try decode(&r, depth: depth + 1)))
+            }
+            return .object(members)
+        }
+    }
+}
