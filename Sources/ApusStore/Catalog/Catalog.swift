@@ -1,0 +1,145 @@
+// The catalog: projects and service accounts in SQLite (GRDB). Secrets are stored as salted
+// SHA-256 hashes and compared in constant time. Token lookups, on the ingestion hot path, are
+// served from an in-memory map that falls back to the database on a miss (another process,
+// such as `apus projects create`, may have added a project).
+
+import ApusModel
+import GRDB
+import Synchronization
+
+/// Projects, service accounts and their roles.
+package final class Catalog: Sendable {
+    private let db: DatabaseQueue
+    private let tokenCache = Mutex<[String: ProjectID]>([:])
+
+    /// Opens (creating if needed) the catalog at `path`.
+    package init(path: String) throws(StoreError) {
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(10)
+            db = try DatabaseQueue(path: path, configuration: config)
+            try Self.migrator.migrate(db)
+        } catch {
+            throw StoreError(code: "catalog_unavailable", message: "cannot open the catalog at \(path): \(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE project (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    token TEXT NOT NULL UNIQUE,
+                    secret_salt TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE TABLE service_account (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    username TEXT NOT NULL UNIQUE,
+                    secret_salt TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE TABLE membership (
+                    account_id INTEGER NOT NULL REFERENCES service_account(id) ON DELETE CASCADE,
+                    project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    PRIMARY KEY (account_id, project_id)
+                );
+                """)
+        }
+        return m
+    }
+
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try db.write(body)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(code: "catalog_error", message: "\(what) failed: \(error)")
+        }
+    }
+
+    // MARK: Projects
+
+    /// Creates a project. `id` and `token` default to the next id and a random token.
+    /// Returns the project and its legacy API secret (shown once).
+    package func createProject(name: String, id: ProjectID? = nil, token: String? = nil, nowMs: Int64) throws(StoreError) -> (Project, IssuedSecret) {
+        let token = token ?? Secrets.randomHex(bytes: 16)
+        let secret = Secrets.randomHex(bytes: 16)
+        let salt = Secrets.randomHex(bytes: 8)
+        let project: Project = try write("creating project") { db in
+            if let id, try Row.fetchOne(db, sql: "SELECT 1 FROM project WHERE id = ?", arguments: [id]) != nil {
+                throw StoreError(code: "project_exists", message: "project \(id) already exists; choose another id")
+            }
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM project WHERE token = ?", arguments: [token]) != nil {
+                throw StoreError(code: "token_in_use", message: "that token already belongs to a project; choose another")
+            }
+            let newID = try id ?? ((Int64.fetchOne(db, sql: "SELECT MAX(id) FROM project") ?? 0) + 1)
+            try db.execute(sql: "INSERT INTO project (id, name, token, secret_salt, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [newID, name, token, salt, Secrets.hash(secret, salt: salt), nowMs])
+            return Project(id: newID, name: name, token: token, createdMs: nowMs)
+        }
+        return (project, IssuedSecret(secret: secret))
+    }
+
+    package func projects() throws(StoreError) -> [Project] {
+        try write("listing projects") { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, token, created_ms FROM project ORDER BY id").map {
+                Project(id: $0["id"], name: $0["name"], token: $0["token"], createdMs: $0["created_ms"])
+            }
+        }
+    }
+
+    package func project(id: ProjectID) throws(StoreError) -> Project? {
+        try projects().first { $0.id == id }
+    }
+
+    /// The project whose ingestion token is `token` (constant-time on the cached path is not
+    /// needed: tokens are public).
+    package func projectID(forToken token: String) -> ProjectID? {
+        if let id = tokenCache.withLock({ $0[token] }) { return id }
+        guard let id = try? db.read({ try ProjectID.fetchOne($0, sql: "SELECT id FROM project WHERE token = ?", arguments: [token]) }) else {
+            return nil
+        }
+        tokenCache.withLock { $0[token] = id }
+        return id
+    }
+
+    /// The project whose legacy API secret is `secret`.
+    package func projectID(forSecret secret: String) -> ProjectID? {
+        guard let rows = try? db.read({ try Row.fetchAll($0, sql: "SELECT id, secret_salt, secret_hash FROM project") }) else { return nil }
+        var found: ProjectID? = nil
+        for row in rows where Secrets.constantTimeEquals(Secrets.hash(secret, salt: row["secret_salt"]), row["secret_hash"]) {
+            found = row["id"]
+        }
+        return found
+    }
+
+    /// Replaces a project's token; the old one stops working at once.
+    package func rotateToken(project id: ProjectID) throws(StoreError) -> String {
+        let token = Secrets.randomHex(bytes: 16)
+        try write("rotating token") { db in
+            try db.execute(sql: "UPDATE project SET token = ? WHERE id = ?", arguments: [token, id])
+            if db.changesCount == 0 { throw StoreError.unknownProject(id) }
+        }
+        tokenCache.withLock { $0 = $0.filter { $0.value != id } }
+        return token
+    }
+
+    /// Replaces a project's legacy API secret.
+    package func rotateSecret(project id: ProjectID) throws(StoreError) -> IssuedSecret {
+        let secret = Secrets.randomHex(bytes: 16)
+        let salt = Secrets.randomHex(bytes: 8)
+        try write("rotating project secret") { db in
+            try db.execute(sql: "UPDATE project SET secret_salt = ?, secret_hash = ? WHERE id = ?",
+                           arguments: [salt, Secrets.hash(secret, salt: salt), id])
+            if db.changesCount == 0 { throw StoreError.unknownProject(id) }
+        }
+        return IssuedSecret(secret: secret)
+    }
+}

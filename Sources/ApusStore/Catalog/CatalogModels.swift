@@ -1,0 +1,26 @@
+// Catalog values: projects and service accounts as the rest of Apus sees them.
+
+import ApusModel
+
+/// A project: its id and public ingestion token.
+package struct Project: Sendable, Equatable {
+    package var id: ProjectID
+    package var name: String
+    /// Public; identifies the project on ingestion. Never authorises a read.
+    package var token: String
+    package var createdMs: Int64
+}
+
+/// A service account (HTTP Basic user for /import, export and queries).
+package struct ServiceAccount: Sendable, Equatable {
+    package var id: Int64
+    package var username: String
+    package var createdMs: Int64
+    /// Role per project.
+    package var roles: [ProjectID: Role]
+}
+
+/// A secret shown once, at creation or rotation; only its hash is stored.
+package struct IssuedSecret: Sendable {
+    package var secret: String
+}

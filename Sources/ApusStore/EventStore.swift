@@ -1,0 +1,20 @@
+// The seam between the server and where events live. The embedded store implements it today;
+// a ClickHouse backend will implement the same protocol later.
+
+import ApusModel
+
+/// Where a project's events and profile updates are appended and read back from.
+package protocol EventStore: Sendable {
+    /// Makes the project's storage ready (idempotent).
+    func openProject(_ project: ProjectID) throws(StoreError)
+
+    /// Appends validated events; returns once they are durable (per the configured durability).
+    func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
+
+    /// Appends profile (`/engage`) or group (`/groups`) updates, as compact JSON records, in order.
+    func append(updates: [[UInt8]], kind: WALRecordKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
+
+    /// Events of the project whose UTC day lies in `days`, deduplicated, in storage order
+    /// (distinct id, time), day by day. `names`, when given, keeps only those event names.
+    func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent]
+}

@@ -1,0 +1,137 @@
+// The group commit: request handlers enqueue encoded payloads; one dedicated thread takes
+// everything queued, appends it with one write per project, fsyncs each touched log once,
+// publishes the frames to the memtables and only then resumes the waiting handlers.
+// fsync blocks, so this runs on its own thread, never on Swift's cooperative pool.
+
+import Foundation
+import Logging
+
+/// A payload waiting to be made durable.
+package struct PendingAppend: @unchecked Sendable {
+    package var log: ProjectLog
+    package var payload: WALPayload
+    package var completion: @Sendable (Result<AppendReceipt, StoreError>) -> Void
+}
+
+/// Runs the commit loop on a dedicated thread.
+package final class GroupCommitter: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [PendingAppend] = []
+    private var stopping = false
+    private var stopped = false
+    private let durability: Durability
+    private let segmentBytesMax: Int
+    private let logger: Logger
+    private var thread: Thread?
+    /// Called on the commit thread after each round with the logs it touched.
+    private let afterCommit: @Sendable ([ProjectLog]) -> Void
+
+    package init(durability: Durability, segmentBytesMax: Int, logger: Logger,
+                 afterCommit: @escaping @Sendable ([ProjectLog]) -> Void) {
+        self.durability = durability
+        self.segmentBytesMax = segmentBytesMax
+        self.logger = logger
+        self.afterCommit = afterCommit
+        let t = Thread { [unowned self] in self.run() }
+        t.name = "apus-commit"
+        t.qualityOfService = .userInitiated
+        thread = t
+        t.start()
+    }
+
+    /// Queues `pending`; its completion runs once the frame is durable (or failed).
+    package func submit(_ pending: PendingAppend) {
+        condition.lock()
+        if stopping {
+            condition.unlock()
+            pending.completion(.failure(StoreError(code: "store_closing", message: "the store is shutting down; retry shortly")))
+            return
+        }
+        queue.append(pending)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Commits what is queued, then stops the thread.
+    package func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            let finished = batch.isEmpty && stopping
+            condition.unlock()
+            if finished { break }
+            commit(batch)
+        }
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func commit(_ batch: [PendingAppend]) {
+        // Group by project, keeping arrival order within each.
+        var order: [ObjectIdentifier] = []
+        var groups: [ObjectIdentifier: [PendingAppend]] = [:]
+        for p in batch {
+            let key = ObjectIdentifier(p.log)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(p)
+        }
+        var touched: [ProjectLog] = []
+        var completions: [() -> Void] = []
+        for key in order {
+            let items = groups[key]!
+            let log = items[0].log
+            if log.failed.load(ordering: .relaxed) {
+                for p in items { completions.append { p.completion(.failure(.unavailable)) } }
+                continue
+            }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(items.reduce(0) { $0 + $1.payload.bytes.count + WALPayload.overheadBytes })
+            var assigned: [(payload: WALPayload, firstSeq: UInt64)] = []
+            var seq = log.nextSeq
+            for p in items {
+                bytes.append(contentsOf: p.payload.frame(firstSeq: seq))
+                assigned.append((p.payload, seq))
+                seq += UInt64(p.payload.count)
+            }
+            do throws(FileError) {
+                try log.wal.append(bytes)
+                if durability == .durable { try log.wal.sync() }
+            } catch {
+                logger.error("WAL write failed; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(error)"])
+                log.failed.store(true, ordering: .relaxed)
+                for p in items { completions.append { p.completion(.failure(.io(error))) } }
+                continue
+            }
+            log.nextSeq = seq
+            log.apply(assigned)
+            touched.append(log)
+            for (p, a) in zip(items, assigned) {
+                let receipt = AppendReceipt(firstSeq: a.firstSeq, count: a.payload.count)
+                completions.append { p.completion(.success(receipt)) }
+            }
+        }
+        for c in completions { c() }
+        for log in touched {
+            do throws(FileError) {
+                if durability == .relaxed { try log.wal.sync() }
+                if log.wal.currentBytes >= segmentBytesMax { try log.wal.rotate(nextSeq: log.nextSeq) }
+            } catch {
+                logger.error("WAL sync or rotation failed; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(error)"])
+                log.failed.store(true, ordering: .relaxed)
+            }
+        }
+        if !touched.isEmpty { afterCommit(touched) }
+    }
+}

@@ -1,0 +1,45 @@
+// Recent events, queryable as soon as they are durable. A list of immutable chunks: appending
+// adds a chunk, a reader's snapshot copies the list (not the events).
+
+/// The in-memory part of a project's events.
+package struct Memtable: Sendable {
+    package private(set) var chunks: [MemtableChunk] = []
+    package private(set) var rowCount = 0
+    package private(set) var byteCount = 0
+
+    package init() {}
+
+    package mutating func append(_ chunk: MemtableChunk) {
+        chunks.append(chunk)
+        rowCount += chunk.count
+        byteCount += chunk.bytes.count
+    }
+
+    package var isEmpty: Bool { chunks.isEmpty }
+
+    /// Every event whose UTC day is in `days`, sorted by (distinct id, time, seq): the order
+    /// parts use, so the two can be merged and deduplicated in one pass.
+    package static func sortedEvents(in chunks: [MemtableChunk], days: ClosedRange<Int32>) throws(DecodeFailure) -> [StoredEvent] {
+        let lo = Int64(days.lowerBound) * 86_400_000
+        let hi = (Int64(days.upperBound) + 1) * 86_400_000
+        var out: [StoredEvent] = []
+        for chunk in chunks {
+            for i in 0..<chunk.count where chunk.timesMs[i] >= lo && chunk.timesMs[i] < hi {
+                out.append(try chunk.event(at: i))
+            }
+        }
+        out.sort(by: StoredEvent.storageOrder)
+        return out
+    }
+}
+
+extension StoredEvent {
+    /// The order of rows in parts: distinct id (bytewise), then time, then seq.
+    package static func storageOrder(_ a: StoredEvent, _ b: StoredEvent) -> Bool {
+        if a.event.distinctId != b.event.distinctId {
+            return a.event.distinctId.utf8.lexicographicallyPrecedes(b.event.distinctId.utf8)
+        }
+        if a.event.timeMs != b.event.timeMs { return a.event.timeMs < b.event.timeMs }
+        return a.seq < b.seq
+    }
+}

@@ -1,0 +1,70 @@
+// Everything the store holds for one project: its WAL (touched only by the commit thread),
+// and the readable state (memtable, parts) behind a lock that readers hold only to copy a
+// snapshot.
+
+import ApusModel
+import Synchronization
+
+/// What readers see of a project at one moment. Immutable.
+package struct ProjectSnapshot: Sendable {
+    package var project: ProjectID
+    package var chunks: [MemtableChunk]
+    /// Sequence number the next append will get (everything below is visible).
+    package var nextSeq: UInt64
+}
+
+/// A receipt for an acknowledged append.
+package struct AppendReceipt: Sendable, Equatable {
+    package var firstSeq: UInt64
+    package var count: Int
+}
+
+/// The readable state of a project.
+package struct ProjectState: Sendable {
+    package var memtable = Memtable()
+    /// Profile and group updates since the last flush, in arrival order.
+    package var updateChunks: [(kind: WALRecordKind, chunk: MemtableChunk)] = []
+    package var nextSeq: UInt64 = 1
+}
+
+/// One project's log and state.
+package final class ProjectLog: Sendable {
+    package let id: ProjectID
+    package let directory: String
+    /// Written only by the commit thread.
+    nonisolated(unsafe) package let wal: WriteAheadLog
+    /// Next sequence number to assign: commit thread only.
+    nonisolated(unsafe) package var nextSeq: UInt64
+    /// Set when a write failed and could not be undone: appends are refused from then on.
+    package let failed = Atomic<Bool>(false)
+    package let state: Mutex<ProjectState>
+
+    package init(id: ProjectID, directory: String, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
+        self.id = id
+        self.directory = directory
+        self.wal = wal
+        self.nextSeq = nextSeq
+        self.state = Mutex(state)
+    }
+
+    package func snapshot() -> ProjectSnapshot {
+        state.withLock { s in
+            ProjectSnapshot(project: id, chunks: s.memtable.chunks, nextSeq: s.nextSeq)
+        }
+    }
+
+    /// Applies durable frames to the readable state.
+    package func apply(_ items: [(payload: WALPayload, firstSeq: UInt64)]) {
+        state.withLock { s in
+            for item in items {
+                let chunk = MemtableChunk(firstSeq: item.firstSeq, bytes: item.payload.bytes, ranges: item.payload.recordRanges)
+                if item.payload.kind == .events {
+                    s.memtable.append(chunk)
+                } else {
+                    s.updateChunks.append((item.payload.kind, chunk))
+                }
+                s.nextSeq = max(s.nextSeq, item.firstSeq + UInt64(item.payload.count))
+            }
+        }
+    }
+}

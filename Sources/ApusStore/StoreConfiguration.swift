@@ -1,0 +1,30 @@
+// Every knob of the embedded store, resolved once and passed in one value.
+
+/// When an append is acknowledged.
+package enum Durability: String, Sendable, CaseIterable {
+    /// After the group commit's fsync: an acknowledged event survives power loss.
+    case durable
+    /// After write(2), before fsync: survives a process crash, not an OS crash or power loss;
+    /// the fsync follows within one commit round.
+    case relaxed
+}
+
+/// Settings of the embedded event store.
+package struct StoreConfiguration: Sendable {
+    /// The data folder (`./data` by default).
+    package var dataDirectory: String
+    package var durability: Durability = .durable
+    /// A memtable with this many events is flushed into parts.
+    package var flushRowsMax = 1_000_000
+    /// A memtable holding this many bytes is flushed into parts.
+    package var flushBytesMax = 512 << 20
+    /// A WAL segment past this size is closed and a new one started.
+    package var walSegmentBytesMax = 128 << 20
+
+    package init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    package var projectsDirectory: String { dataDirectory + "/projects" }
+    package func projectDirectory(_ id: Int64) -> String { projectsDirectory + "/\(id)" }
+}
