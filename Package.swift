@@ -17,6 +17,8 @@ let package = Package(
         // The `apus` command line (only ApusCLI imports it).
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // HTTP field types (already under Hummingbird; named so ApusServer can spell them).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // zlib, for gzip request bodies (Content-Encoding: gzip) and gzip export responses.
@@ -39,6 +41,7 @@ let package = Package(
         .target(name: "ApusServer", dependencies: [
             "ApusModel", "ApusStore", "ApusIngest",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

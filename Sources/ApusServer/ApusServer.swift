@@ -1,1 +1,46 @@
-// ApusServer
+// Assembles and runs the HTTP server: opens the data folder (catalog, then the store, which
+// replays its logs), builds the router, and listens. Shutdown on SIGTERM/SIGINT drains
+// requests, then commits what is queued and closes the store.
+
+import ApusModel
+import ApusStore
+import Hummingbird
+import Logging
+
+/// The Apus HTTP server.
+package enum ApusServer {
+    /// Builds the router with every route and middleware.
+    package static func router(state: ServerState) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(TrackingCORSMiddleware())
+        HealthRoutes().register(on: router)
+        IngestionRoutes(state: state).register(on: router)
+        ExportRoutes(state: state).register(on: router)
+        return router
+    }
+
+    /// Opens the data folder and returns the state the routes share, plus what a first start created.
+    package static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger) throws(StoreError) -> (ServerState, DataFolder.Bootstrap?) {
+        let (catalog, bootstrap) = try DataFolder.open(configuration, clock: clock)
+        let store = try EmbeddedEventStore(configuration: configuration.store, logger: logger)
+        for project in try catalog.projects() { try store.openProject(project.id) }
+        return (ServerState(store: store, catalog: catalog, clock: clock, logger: logger, configuration: configuration), bootstrap)
+    }
+
+    /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port.
+    package static func run(state: ServerState, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = Application(
+            router: router(state: state),
+            configuration: .init(address: .hostname(state.configuration.host, port: state.configuration.port),
+                                 serverName: "apus"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? state.configuration.port) },
+            logger: state.logger)
+        do {
+            try await app.runService()
+        } catch {
+            state.store.close()
+            throw error
+        }
+        state.store.close()
+    }
+}

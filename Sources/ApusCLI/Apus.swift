@@ -1,0 +1,22 @@
+// The `apus` command: serve, projects, accounts, verify.
+
+import ArgumentParser
+
+@main
+struct Apus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apus",
+        abstract: "A self-hosted, Mixpanel-compatible product-analytics server.",
+        subcommands: [Serve.self, Projects.self, Accounts.self, Verify.self],
+        defaultSubcommand: nil)
+}
+
+/// Options shared by every command that opens a data folder.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Data folder (env APUS_DATA).")
+    var data: String?
+
+    var directory: String {
+        data ?? Environment.value("APUS_DATA") ?? "./data"
+    }
+}

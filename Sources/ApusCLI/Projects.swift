@@ -1,0 +1,64 @@
+// `apus projects`: list, create, rotate a token or the legacy secret.
+
+import ApusModel
+import ApusStore
+import ArgumentParser
+
+struct Projects: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage projects.",
+        subcommands: [List.self, Create.self, RotateToken.self, RotateSecret.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List projects.")
+        @OptionGroup var data: DataOptions
+        func run() throws {
+            let catalog = try CatalogAccess.open(data)
+            for p in try catalog.projects() {
+                Console.print("\(p.id)\t\(p.token)\t\(p.name)")
+            }
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a project and print its token and secret.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Project name.") var name: String
+        @Option(help: "Project id (default: next free).") var id: Int64?
+        @Option(help: "Project token (default: random).") var token: String?
+        func run() throws {
+            let catalog = try CatalogAccess.open(data)
+            let (p, secret) = try catalog.createProject(name: name, id: id, token: token, nowMs: SystemClock().nowMs())
+            Console.print("project id:      \(p.id)\nproject token:   \(p.token)\nproject secret:  \(secret.secret)   (shown once)")
+        }
+    }
+
+    struct RotateToken: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-token", abstract: "Issue a new ingestion token; the old one stops working.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Project id.") var id: Int64
+        func run() throws {
+            Console.print("project token:   \(try CatalogAccess.open(data).rotateToken(project: id))")
+        }
+    }
+
+    struct RotateSecret: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Issue a new legacy API secret.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Project id.") var id: Int64
+        func run() throws {
+            Console.print("project secret:  \(try CatalogAccess.open(data).rotateSecret(project: id).secret)   (shown once)")
+        }
+    }
+}
+
+enum CatalogAccess {
+    static func open(_ data: DataOptions) throws -> Catalog {
+        do throws(FileError) {
+            try FileSystem.makeDirectories(data.directory)
+        } catch {
+            throw StoreError.io(error)
+        }
+        return try Catalog(path: data.directory + "/catalog.sqlite")
+    }
+}

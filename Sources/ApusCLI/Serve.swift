@@ -1,0 +1,72 @@
+// `apus serve`: start the server on a data folder (created with defaults on first start).
+
+import ApusModel
+import ApusServer
+import ApusStore
+import ArgumentParser
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the Apus server.")
+
+    @Option(help: "Address to bind (env APUS_HOST). Loopback by default.")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (env APUS_PORT).")
+    var port: Int?
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "durable: answer after fsync (default). relaxed: answer after write, fsync right after; a power loss can lose the last acknowledged events (env APUS_DURABILITY).")
+    var durability: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env APUS_LOG_LEVEL).")
+    var logLevel: String?
+
+    func run() async throws {
+        var config = ServerConfiguration(dataDirectory: data.directory)
+        config.host = host ?? Environment.value("APUS_HOST") ?? "127.0.0.1"
+        if let p = port ?? Environment.value("APUS_PORT").flatMap(Int.init) { config.port = p }
+        let durabilityText = durability ?? Environment.value("APUS_DURABILITY") ?? "durable"
+        guard let d = Durability(rawValue: durabilityText) else {
+            throw ValidationError("--durability must be durable or relaxed, not \(durabilityText)")
+        }
+        config.store.durability = d
+        config.seedProjectID = Environment.value("APUS_PROJECT_ID").flatMap(Int64.init)
+        config.seedProjectToken = Environment.value("APUS_PROJECT_TOKEN")
+        config.seedServiceAccount = Environment.value("APUS_SERVICE_ACCOUNT")
+
+        var logger = Logger(label: "apus")
+        logger.logLevel = Logger.Level(rawValue: logLevel ?? Environment.value("APUS_LOG_LEVEL") ?? "info") ?? .info
+
+        let (state, bootstrap) = try ApusServer.open(config, logger: logger)
+        if let b = bootstrap {
+            Console.print("""
+                Apus created a new data folder at \(config.store.dataDirectory)
+                  project id:       \(b.project.id)
+                  project token:    \(b.project.token)
+                  project secret:   \(b.projectSecret)   (legacy API secret, shown once)
+                  service account:  \(b.accountUsername)   (role: owner)
+                """)
+            if let secret = b.accountSecret {
+                Console.print("  account secret:   \(secret)   (shown once: store it now)")
+            }
+        }
+        let host = config.host
+        try await ApusServer.run(state: state) { port in
+            Console.print("apus listening on http://\(host):\(port)")
+        }
+    }
+}
+
+/// Line-buffered stdout, flushed at once so that scripts reading the output see it.
+enum Console {
+    static func print(_ text: String) {
+        Swift.print(text)
+        fflush(nil)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,283 @@
+// Event records → `Event`s (spec §1.2, §1.3.4, §1.7). Each record is checked by small rules in
+// a fixed order; the first rule a record breaks becomes its one `RecordFailure`, naming the
+// record's index and the field. Good records are accepted whatever happens to their neighbours.
+//
+// Rules for every endpoint: the record is an object no larger than `recordBytesMax`; `event` is
+// a non-empty string; `properties` is an object of at most `propertiesMax` members; the token
+// names a project; `time` (if any) is a non-negative number of seconds or milliseconds;
+// `distinct_id` (if any) is a string or number. Per endpoint: /track uses receive time when
+// `time` is missing and clamps future times to now; /import needs `time` and refuses anything
+// before 1971 or over an hour ahead. Strict /import (spec §1.3.4) also needs `distinct_id` and
+// `$insert_id` and refuses placeholder values. `$ignore` drops a record silently.
+
+import ApusModel
+
+/// Validates and normalises event records.
+package enum EventValidator {
+    /// Validates `records` (as decoded by `PayloadDecoder`).
+    /// - Parameter recordByteCounts: each record's JSON size, parallel to `records`; when nil,
+    ///   sizes are measured by serialising each record.
+    package static func validate(
+        _ records: [JSONValue], recordByteCounts: [Int]? = nil, context: EventValidationContext
+    ) -> EventBatchResult {
+        var state = EventValidation(context: context)
+        var result = EventBatchResult()
+        result.accepted.reserveCapacity(records.count)
+        for (index, record) in records.enumerated() {
+            let byteCount = recordByteCounts.flatMap { index < $0.count ? $0[index] : nil }
+            switch state.validate(record, index: index, byteCount: byteCount) {
+            case .accepted(let accepted): result.accepted.append(accepted)
+            case .failed(let failure): result.failures.append(failure)
+            case .ignored: result.ignored += 1
+            }
+        }
+        return result
+    }
+
+    /// Validates the records of a decoded payload, using the sizes the decoder measured.
+    package static func validate(_ payload: DecodedPayload, context: EventValidationContext) -> EventBatchResult {
+        validate(payload.records, recordByteCounts: payload.recordByteCounts, context: context)
+    }
+}
+
+/// The per-batch state of event validation: the context, the id generator, a token cache.
+struct EventValidation {
+    enum Outcome {
+        case accepted(AcceptedEvent)
+        case failed(RecordFailure)
+        case ignored
+    }
+
+    let context: EventValidationContext
+    let strictRules: Bool
+    let enricher: EventEnricher
+    var insertIds: InsertIDGenerator
+    var projects: ProjectResolver
+
+    init(context: EventValidationContext) {
+        self.context = context
+        strictRules = context.appliesStrictRules
+        enricher = EventEnricher(context)
+        projects = ProjectResolver(context)
+        insertIds = context.insertIdSeed.map { InsertIDGenerator(seed: $0) } ?? InsertIDGenerator()
+    }
+
+    /// The special properties, lifted out in one pass.
+    struct Special {
+        var token: JSONValue?
+        var time: JSONValue?
+        var distinctId: JSONValue?
+        var insertId: JSONValue?
+        var ip: JSONValue?
+        var ignore: JSONValue?
+    }
+
+    mutating func validate(_ record: JSONValue, index: Int, byteCount: Int?) -> Outcome {
+        let limits = context.limits
+        guard case .object(let top) = record else {
+            return fail(index, nil, "record", .recordNotObject,
+                        "record \(index) is a JSON \(record.kindName); send an object {\"event\": …, \"properties\": {…}}")
+        }
+        let size = byteCount ?? JSONWriter.bytes(record).count
+        guard size <= limits.recordBytesMax else {
+            return fail(index, nil, "record", .recordTooLarge,
+                        "record \(index) is \(size) bytes of JSON; an event may be at most \(limits.recordBytesMax) bytes")
+        }
+
+        var nameValue: JSONValue?
+        var propertiesValue: JSONValue?
+        for member in top {
+            if member.key == "event" {
+                if nameValue == nil { nameValue = member.value }
+            } else if member.key == "properties" {
+                if propertiesValue == nil { propertiesValue = member.value }
+            }
+        }
+        let givenInsertId = propertiesValue?[ "$insert_id"]?.stringValue
+
+        guard case .string(let rawName)? = nameValue, !rawName.isEmpty else {
+            let problem = nameValue == nil ? "is missing" : "must be a non-empty string"
+            return fail(index, givenInsertId, "event", nameValue == nil ? .missingField : .invalidField,
+                        "'event' \(problem): give each record the event's name")
+        }
+        guard case .object(let properties)? = propertiesValue else {
+            let problem = propertiesValue == nil ? "is missing" : "must be an object"
+            return fail(index, givenInsertId, "properties", propertiesValue == nil ? .missingField : .invalidField,
+                        "'properties' \(problem): send the event's properties as a JSON object")
+        }
+
+        let special = Self.lift(properties)
+        if Self.isTruthy(special.ignore) { return .ignored }
+
+        guard properties.count <= limits.propertiesMax else {
+            return fail(index, givenInsertId, "properties", .tooManyProperties,
+                        "'properties' has \(properties.count) members; an event may have at most \(limits.propertiesMax)")
+        }
+
+        // Project.
+        let project: ProjectID
+        switch projects.resolve(special.token, field: "properties.token") {
+        case .success(let p): project = p
+        case .failure(let failure):
+            return fail(index, givenInsertId, "properties.token", failure.code, failure.message)
+        }
+
+        // Time.
+        let timeMs: Int64
+        switch ClientTime.read(special.time) {
+        case .missing:
+            if context.endpoint == .importEvents {
+                return fail(index, givenInsertId, "properties.time", .missingField,
+                            "'properties.time' is missing: /import needs each event's time in seconds or milliseconds since the epoch")
+            }
+            timeMs = context.nowMs
+        case .invalid:
+            return fail(index, givenInsertId, "properties.time", .invalidTime,
+                        "'properties.time' is invalid: must be a non-negative number of seconds or milliseconds since the epoch")
+        case .milliseconds(let ms):
+            if context.endpoint == .importEvents {
+                guard ms >= Double(ClientTime.importEarliestMs),
+                      ms <= Double(context.nowMs + ClientTime.importFutureToleranceMs) else {
+                    return fail(index, givenInsertId, "properties.time", .timeOutOfRange,
+                                "'properties.time' is out of range: /import accepts times from 1971-01-01 up to one hour from now")
+                }
+                timeMs = Int64(ms)
+            } else {
+                timeMs = ms >= Double(context.nowMs) ? context.nowMs : Int64(ms)
+            }
+        }
+
+        // distinct_id.
+        var distinctId = ""
+        switch special.distinctId {
+        case nil, .null?:
+            if strictRules {
+                return fail(index, givenInsertId, "properties.distinct_id", .missingField,
+                            "'properties.distinct_id' is missing: strict /import needs it (use \"\" for events without a user)")
+            }
+        case let value?:
+            guard let id = value.idString else {
+                return fail(index, givenInsertId, "properties.distinct_id", .invalidField,
+                            "'properties.distinct_id' must be a string or a number, not a \(value.kindName)")
+            }
+            if strictRules, PlaceholderValues.contains(id) {
+                return fail(index, givenInsertId, "properties.distinct_id", .placeholderValue,
+                            "'properties.distinct_id' is the placeholder '\(id)': send the real id, or \"\" for events without a user")
+            }
+            distinctId = id.truncated(toUTF8Bytes: limits.stringBytesMax)
+        }
+
+        // $insert_id.
+        let insertId: String
+        switch special.insertId {
+        case nil, .null?, .string("")?:
+            if strictRules {
+                return fail(index, nil, "properties.$insert_id", .missingField,
+                            "'properties.$insert_id' is missing: strict /import needs a unique id per event for deduplication")
+            }
+            insertId = insertIds.makeInsertId()
+        case .string(let id)?:
+            if strictRules {
+                if let problem = Self.strictInsertIdProblem(id) {
+                    return fail(index, id, "properties.$insert_id",
+                                problem.placeholder ? .placeholderValue : .invalidInsertId, problem.message)
+                }
+                insertId = id
+            } else {
+                insertId = id.truncated(toUTF8Bytes: limits.stringBytesMax)
+            }
+        case .number(let n)? where !strictRules:
+            insertId = JSONValue.number(n).idString ?? insertIds.makeInsertId()
+        case let value?:
+            if strictRules {
+                return fail(index, nil, "properties.$insert_id", .invalidInsertId,
+                            "'properties.$insert_id' must be a string, not a \(value.kindName)")
+            }
+            insertId = insertIds.makeInsertId()
+        }
+
+        var kept = Self.keptProperties(properties, stringBytesMax: limits.stringBytesMax)
+        enricher.enrich(&kept, ipProperty: special.ip)
+        let event = Event(
+            name: rawName.truncated(toUTF8Bytes: limits.stringBytesMax),
+            distinctId: distinctId, timeMs: timeMs, insertId: insertId, properties: kept)
+        return .accepted(AcceptedEvent(index: index, project: project, event: event))
+    }
+
+    // MARK: - Rules
+
+    /// Finds the first occurrence of each special property.
+    static func lift(_ properties: [JSONMember]) -> Special {
+        var special = Special()
+        for member in properties {
+            switch member.key {
+            case "token": if special.token == nil { special.token = member.value }
+            case "time": if special.time == nil { special.time = member.value }
+            case "distinct_id": if special.distinctId == nil { special.distinctId = member.value }
+            case "$insert_id": if special.insertId == nil { special.insertId = member.value }
+            case "ip", "$ip": if special.ip == nil { special.ip = member.value }
+            case "$ignore": if special.ignore == nil { special.ignore = member.value }
+            default: break
+            }
+        }
+        return special
+    }
+
+    /// Every property but the lifted ones and the ones the server sets, strings truncated.
+    static func keptProperties(_ properties: [JSONMember], stringBytesMax: Int) -> [JSONMember] {
+        var kept: [JSONMember] = []
+        kept.reserveCapacity(properties.count + 2)
+        for member in properties {
+            switch member.key {
+            case "token", "time", "distinct_id", "$insert_id", "ip", "$ip", "$import", "mp_processing_time_ms":
+                continue
+            default:
+                switch member.value {
+                case .null, .bool, .number:
+                    kept.append(member)
+                case .string(let s):
+                    if s.utf8.count > stringBytesMax {
+                        kept.append(JSONMember(member.key, .string(s.truncated(toUTF8Bytes: stringBytesMax))))
+                    } else {
+                        kept.append(member)
+                    }
+                case .array, .object:
+                    kept.append(JSONMember(member.key, member.value.truncatingStrings(toUTF8Bytes: stringBytesMax)))
+                }
+            }
+        }
+        return kept
+    }
+
+    /// `$ignore` drops an event when it is `true` or a non-empty string (spec §1.7.1).
+    static func isTruthy(_ value: JSONValue?) -> Bool {
+        switch value {
+        case .bool(true)?: true
+        case .string(let s)?: !s.isEmpty
+        default: false
+        }
+    }
+
+    /// Why `id` breaks the strict `$insert_id` rules, or nil.
+    static func strictInsertIdProblem(_ id: String) -> (placeholder: Bool, message: String)? {
+        if PlaceholderValues.contains(id) {
+            return (true, "'properties.$insert_id' is the placeholder '\(id)': send a unique id per event")
+        }
+        guard id.utf8.count <= 36 else {
+            return (false, "'properties.$insert_id' is \(id.utf8.count) bytes; it may be at most 36")
+        }
+        for b in id.utf8 {
+            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
+            if !ok {
+                return (false, "'properties.$insert_id' may hold only letters A-Z a-z, digits and '-'")
+            }
+        }
+        return nil
+    }
+
+    func fail(
+        _ index: Int, _ insertId: String?, _ field: String, _ code: IngestError.Code, _ message: String
+    ) -> Outcome {
+        .failed(RecordFailure(index: index, insertId: insertId, field: field, code: code, message: message))
+    }
+}

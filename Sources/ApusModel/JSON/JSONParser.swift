@@ -1,0 +1,299 @@
+// A hand-written, byte-level JSON parser (RFC 8259) producing `JSONValue`.
+// Foundation's decoders are an order of magnitude too slow for the ingest path, so this walks
+// the bytes once, keeps objects as member lists in arrival order, and allocates each object
+// and array exactly once (members are gathered on a reusable stack and copied out when the
+// container closes). Strings and numbers live in JSONParser+String.swift and
+// JSONParser+Number.swift.
+
+/// A JSON parser over a buffer of UTF-8 bytes.
+///
+/// Use the static `parse` functions for a whole document, `parseSequence` for
+/// whitespace-separated values (NDJSON), or drive an instance with `parseValue()` and
+/// `parseArray(elementRanges:)` when the byte extent of each value matters.
+///
+/// Strings must be valid UTF-8; a lone UTF-16 surrogate written as `\uXXXX` (which
+/// JavaScript produces when it truncates a string mid-pair) becomes U+FFFD.
+public struct JSONParser {
+    /// The default limit on nesting of objects and arrays.
+    public static let depthMaxDefault = 64
+
+    /// Objects and arrays may nest at most this deep; deeper input is refused.
+    public let depthMax: Int
+
+    let input: UnsafeBufferPointer<UInt8>
+    /// The offset of the next byte to read.
+    public internal(set) var offset: Int
+    var depth = 0
+    var memberStack: [JSONMember] = []
+    var valueStack: [JSONValue] = []
+    var scratch: [UInt8] = []
+
+    /// Creates a parser reading `input` from its start (after a UTF-8 byte order mark, if any).
+    /// The buffer must stay valid while the parser is used.
+    public init(_ input: UnsafeBufferPointer<UInt8>, depthMax: Int = JSONParser.depthMaxDefault) {
+        self.input = input
+        self.depthMax = depthMax
+        let hasBOM = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF
+        self.offset = hasBOM ? 3 : 0
+    }
+
+    /// True when every byte has been read. Call `skipWhitespace()` first to ignore trailing space.
+    public var isAtEnd: Bool { offset >= input.count }
+
+    /// The next byte without consuming it, or nil at the end.
+    public var nextByte: UInt8? { offset < input.count ? input[offset] : nil }
+
+    /// Moves past spaces, tabs, carriage returns and newlines.
+    public mutating func skipWhitespace() {
+        var i = offset
+        let n = input.count
+        while i < n {
+            let b = input[i]
+            guard b == .space || b == .newline || b == .carriageReturn || b == .tab else { break }
+            i += 1
+        }
+        offset = i
+    }
+
+    /// Parses one value starting at the next non-whitespace byte, leaving the offset just after it.
+    public mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        guard offset < input.count else {
+            throw error(.unexpectedEnd, "the JSON text ended where a value was expected")
+        }
+        switch input[offset] {
+        case .openBrace:
+            return .object(try parseObjectMembers())
+        case .openBracket:
+            return .array(try parseArrayElements(ranges: nil))
+        case .quote:
+            return .string(try parseString())
+        case .letterT:
+            try expectLiteral("true")
+            return .bool(true)
+        case .letterF:
+            try expectLiteral("false")
+            return .bool(false)
+        case .letterN:
+            try expectLiteral("null")
+            return .null
+        case .minus, .digit0 ... .digit9:
+            return .number(try parseNumber())
+        default:
+            throw unexpectedByte(expecting: "a value (object, array, string, number, true, false or null)")
+        }
+    }
+
+    /// Parses an array starting at the next non-whitespace byte and appends to `elementRanges`
+    /// the byte range of each element's text (without surrounding whitespace).
+    public mutating func parseArray(elementRanges: inout [Range<Int>]) throws(JSONParseError) -> [JSONValue] {
+        skipWhitespace()
+        guard offset < input.count, input[offset] == .openBracket else {
+            if offset >= input.count { throw error(.unexpectedEnd, "the JSON text ended where an array was expected") }
+            throw unexpectedByte(expecting: "'['")
+        }
+        return try parseArrayElements(ranges: &elementRanges)
+    }
+
+    // MARK: - Containers
+
+    mutating func enterContainer() throws(JSONParseError) {
+        depth += 1
+        if depth > depthMax {
+            throw error(.depthExceeded, "objects and arrays nest more than \(depthMax) levels deep; flatten the data")
+        }
+    }
+
+    mutating func parseObjectMembers() throws(JSONParseError) -> [JSONMember] {
+        try enterContainer()
+        offset += 1 // '{'
+        skipWhitespace()
+        if offset < input.count, input[offset] == .closeBrace {
+            offset += 1
+            depth -= 1
+            return []
+        }
+        let base = memberStack.count
+        while true {
+            skipWhitespace()
+            guard offset < input.count else {
+                throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
+            }
+            guard input[offset] == .quote else { throw unexpectedByte(expecting: "a member name in double quotes") }
+            let key = try parseString()
+            skipWhitespace()
+            guard offset < input.count else {
+                throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
+            }
+            guard input[offset] == .colon else { throw unexpectedByte(expecting: "':' after the member name") }
+            offset += 1
+            let value = try parseValue()
+            memberStack.append(JSONMember(key, value))
+            skipWhitespace()
+            guard offset < input.count else {
+                throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
+            }
+            let b = input[offset]
+            offset += 1
+            if b == .comma { continue }
+            if b == .closeBrace { break }
+            offset -= 1
+            throw unexpectedByte(expecting: "',' or '}' in an object")
+        }
+        let members = Array(memberStack[base...])
+        memberStack.removeSubrange(base...)
+        depth -= 1
+        return members
+    }
+
+    mutating func parseArrayElements(ranges: UnsafeMutablePointer<[Range<Int>]>?) throws(JSONParseError) -> [JSONValue] {
+        try enterContainer()
+        offset += 1 // '['
+        skipWhitespace()
+        if offset < input.count, input[offset] == .closeBracket {
+            offset += 1
+            depth -= 1
+            return []
+        }
+        let base = valueStack.count
+        while true {
+            skipWhitespace()
+            let start = offset
+            let value = try parseValue()
+            ranges?.pointee.append(start ..< offset)
+            valueStack.append(value)
+            skipWhitespace()
+            guard offset < input.count else {
+                throw error(.unexpectedEnd, "the JSON text ended inside an array; close it with ']'")
+            }
+            let b = input[offset]
+            offset += 1
+            if b == .comma { continue }
+            if b == .closeBracket { break }
+            offset -= 1
+            throw unexpectedByte(expecting: "',' or ']' in an array")
+        }
+        let elements = Array(valueStack[base...])
+        valueStack.removeSubrange(base...)
+        depth -= 1
+        return elements
+    }
+
+    mutating func parseArrayElements(ranges: inout [Range<Int>]) throws(JSONParseError) -> [JSONValue] {
+        try withUnsafeMutablePointer(to: &ranges) { (pointer) throws(JSONParseError) -> [JSONValue] in
+            try parseArrayElements(ranges: pointer)
+        }
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let count = literal.utf8CodeUnitCount
+        let bytes = literal.utf8Start
+        for k in 0 ..< count {
+            guard offset + k < input.count else {
+                offset += k
+                throw error(.unexpectedEnd, "the JSON text ended inside the literal '\(literal)'")
+            }
+            guard input[offset + k] == bytes[k] else {
+                offset += k
+                throw unexpectedByte(expecting: "the literal '\(literal)'")
+            }
+        }
+        offset += count
+    }
+
+    // MARK: - Errors
+
+    func error(_ kind: JSONParseError.Kind, _ message: String, at position: Int? = nil) -> JSONParseError {
+        JSONParseError(kind, offset: position ?? offset, message: message)
+    }
+
+    func unexpectedByte(expecting expected: String) -> JSONParseError {
+        let b = input[offset]
+        let shown: String
+        if b >= 0x21 && b < 0x7F {
+            shown = "'\(Character(Unicode.Scalar(b)))'"
+        } else {
+            shown = "byte 0x\(String(b, radix: 16, uppercase: true))"
+        }
+        return error(.unexpectedByte, "unexpected \(shown); expected \(expected)")
+    }
+}
+
+extension JSONParser {
+    /// Parses one complete JSON document; anything but whitespace after the value is an error.
+    public static func parse(
+        _ buffer: UnsafeBufferPointer<UInt8>, depthMax: Int = depthMaxDefault
+    ) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(buffer, depthMax: depthMax)
+        parser.skipWhitespace()
+        guard !parser.isAtEnd else {
+            throw parser.error(.empty, "the JSON text is empty; send an object or an array")
+        }
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.isAtEnd else {
+            throw parser.error(.trailingData, "unexpected data after the JSON value; send exactly one value")
+        }
+        return value
+    }
+
+    /// Parses one complete JSON document from bytes.
+    public static func parse(_ bytes: [UInt8], depthMax: Int = depthMaxDefault) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
+            try parse(buffer, depthMax: depthMax)
+        }
+    }
+
+    /// Parses one complete JSON document from text.
+    public static func parse(_ text: String, depthMax: Int = depthMaxDefault) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), depthMax: depthMax)
+    }
+
+    /// Parses a sequence of JSON values separated by whitespace, e.g. NDJSON (one per line).
+    /// Empty input gives an empty list.
+    public static func parseSequence(
+        _ buffer: UnsafeBufferPointer<UInt8>, depthMax: Int = depthMaxDefault
+    ) throws(JSONParseError) -> [JSONValue] {
+        var parser = JSONParser(buffer, depthMax: depthMax)
+        var values: [JSONValue] = []
+        parser.skipWhitespace()
+        while !parser.isAtEnd {
+            values.append(try parser.parseValue())
+            parser.skipWhitespace()
+        }
+        return values
+    }
+
+    /// Parses a sequence of JSON values separated by whitespace from bytes.
+    public static func parseSequence(_ bytes: [UInt8], depthMax: Int = depthMaxDefault) throws(JSONParseError) -> [JSONValue] {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> [JSONValue] in
+            try parseSequence(buffer, depthMax: depthMax)
+        }
+    }
+}
+
+extension UInt8 {
+    static let tab: UInt8 = 0x09
+    static let newline: UInt8 = 0x0A
+    static let carriageReturn: UInt8 = 0x0D
+    static let space: UInt8 = 0x20
+    static let quote: UInt8 = 0x22
+    static let plus: UInt8 = 0x2B
+    static let comma: UInt8 = 0x2C
+    static let minus: UInt8 = 0x2D
+    static let dot: UInt8 = 0x2E
+    static let slash: UInt8 = 0x2F
+    static let digit0: UInt8 = 0x30
+    static let digit9: UInt8 = 0x39
+    static let colon: UInt8 = 0x3A
+    static let letterE: UInt8 = 0x45
+    static let openBracket: UInt8 = 0x5B
+    static let backslash: UInt8 = 0x5C
+    static let closeBracket: UInt8 = 0x5D
+    static let letterLowerE: UInt8 = 0x65
+    static let letterF: UInt8 = 0x66
+    static let letterN: UInt8 = 0x6E
+    static let letterT: UInt8 = 0x74
+    static let openBrace: UInt8 = 0x7B
+    static let closeBrace: UInt8 = 0x7D
+}

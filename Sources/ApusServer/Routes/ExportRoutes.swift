@@ -1,0 +1,124 @@
+// Raw event export, GET /api/2.0/export (spec §2.3): NDJSON, one event per line, in storage
+// order day by day, deduplicated. Streams day by day so memory holds one day at a time.
+// Reading personal data needs a service account with Analyst or higher (or the legacy project
+// secret); a project token never reads.
+
+import ApusModel
+import ApusStore
+import Hummingbird
+
+package struct ExportRoutes: Sendable {
+    package var state: ServerState
+    /// Largest `limit` accepted, as Mixpanel.
+    package static let limitMax = 100_000
+    /// Widest date range accepted, in days.
+    package static let rangeDaysMax = 3660
+
+    package func register(on router: Router<BasicRequestContext>) {
+        for path in ["api/2.0/export", "api/query/export"] {
+            router.get(RouterPath(path)) { request, _ in
+                do throws(QueryError) {
+                    return try export(request)
+                } catch {
+                    return error.reply(request: requestLine(request)).response
+                }
+            }
+        }
+    }
+
+    package struct Parameters: Sendable {
+        var days: ClosedRange<Int32>
+        var names: Set<String>?
+        var limit: Int?
+        var timeInMs: Bool
+    }
+
+    private func requestLine(_ request: Request) -> String {
+        request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+    }
+
+    func export(_ request: Request) throws(QueryError) -> Response {
+        let q = QueryString(request.uri.query)
+        let principal: Principal
+        switch Authenticator(catalog: state.catalog).authenticateRead(
+            authorization: request.headers[.authorization], projectID: q["project_id"], minimum: .analyst) {
+        case .success(let p): principal = p
+        case .failure(let e): throw QueryError(e)
+        }
+        let params = try Self.parse(q)
+        let store = state.store
+        let project = principal.project
+        let logger = state.logger
+        let body = ResponseBody { writer in
+            var remaining = params.limit ?? Int.max
+            var day = params.days.lowerBound
+            while day <= params.days.upperBound && remaining > 0 {
+                let events: [StoredEvent]
+                do {
+                    events = try store.events(of: project, days: day...day, names: params.names)
+                } catch {
+                    logger.error("export failed", metadata: ["project": "\(project)", "error": "\(error)"])
+                    throw error
+                }
+                var out: [UInt8] = []
+                out.reserveCapacity(min(events.count, remaining) * 400)
+                for stored in events.prefix(remaining) {
+                    ExportFormat.appendLine(stored.event, timeInMs: params.timeInMs, to: &out)
+                    if out.count >= 1 << 20 {
+                        try await writer.write(ByteBuffer(bytes: out))
+                        out.removeAll(keepingCapacity: true)
+                    }
+                }
+                remaining -= min(events.count, remaining)
+                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                day += 1
+            }
+            try await writer.finish(nil)
+        }
+        do throws(StoreError) {
+            _ = try store.snapshot(of: project)
+        } catch {
+            if error.code == "unknown_project" {
+                // A project with no data yet has no log: an empty export, as Mixpanel answers.
+                return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody())
+            }
+            throw QueryError(error)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
+    }
+
+    static func parse(_ q: QueryString) throws(QueryError) -> Parameters {
+        guard let fromText = q["from_date"] else { throw .badRequest("missing_parameter", "from_date is required (YYYY-MM-DD)") }
+        guard let toText = q["to_date"] else { throw .badRequest("missing_parameter", "to_date is required (YYYY-MM-DD)") }
+        guard let from = CivilDate(parsing: fromText) else {
+            throw .badRequest("invalid_date", "from_date '\(fromText)' is not a date of the form YYYY-MM-DD")
+        }
+        guard let to = CivilDate(parsing: toText) else {
+            throw .badRequest("invalid_date", "to_date '\(toText)' is not a date of the form YYYY-MM-DD")
+        }
+        guard from <= to else { throw .badRequest("invalid_date_range", "from_date \(from) is after to_date \(to)") }
+        guard to.daysSinceEpoch - from.daysSinceEpoch < Int64(rangeDaysMax) else {
+            throw .badRequest("date_range_too_long", "the date range may span at most \(rangeDaysMax) days")
+        }
+        var names: Set<String>? = nil
+        if let eventText = q["event"], !eventText.isEmpty {
+            guard case .array(let items)? = try? JSONParser.parse(eventText),
+                  let list = Optional(items.compactMap(\.stringValue)), list.count == items.count else {
+                throw .badRequest("invalid_event", "event must be a JSON array of event names, e.g. [\"Signed Up\"]")
+            }
+            names = Set(list)
+        }
+        var limit: Int? = nil
+        if let limitText = q["limit"] {
+            guard let n = Int(limitText), n >= 0, n <= limitMax else {
+                throw .badRequest("invalid_limit", "limit must be a whole number from 0 to \(limitMax)")
+            }
+            limit = n
+        }
+        if let w = q["where"], !w.isEmpty {
+            throw .badRequest("unsupported_parameter", "where is not supported by export yet; filter with event=[...] or after export")
+        }
+        let timeInMs = ["1", "true"].contains(q["time_in_ms"]?.lowercased() ?? "")
+        return Parameters(days: Int32(from.daysSinceEpoch)...Int32(to.daysSinceEpoch), names: names, limit: limit, timeInMs: timeInMs)
+    }
+}

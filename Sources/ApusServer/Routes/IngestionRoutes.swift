@@ -1,0 +1,128 @@
+// /track, /engage, /groups and /import (with or without a trailing slash; GET and POST).
+// Decode → authenticate → validate → append to the store (durable before we answer) → reply.
+
+import ApusIngest
+import ApusModel
+import ApusStore
+import Hummingbird
+
+/// Registers the ingestion routes.
+package struct IngestionRoutes: Sendable {
+    package var state: ServerState
+    package var limits = IngestLimits()
+
+    package func register(on router: Router<BasicRequestContext>) {
+        let routes: [(String, IngestEndpoint)] = [("track", .track), ("engage", .engage), ("groups", .groups), ("import", .importEvents)]
+        for (path, endpoint) in routes {
+            for method in [HTTPRequest.Method.get, .post] {
+                router.on(RouterPath(path), method: method) { request, context in
+                    await handle(endpoint, request: request, context: context).response
+                }
+            }
+        }
+    }
+
+    func handle(_ endpoint: IngestEndpoint, request: Request, context: BasicRequestContext) async -> Reply {
+        let query = request.uri.query ?? ""
+        let contentType = request.headers[.contentType]
+        var body: [UInt8] = []
+        do {
+            let buffer = try await request.body.collect(upTo: state.configuration.requestBodyBytesMax)
+            body = Array(buffer.readableBytesView)
+        } catch {
+            var o = IngestOutcome(endpoint: endpoint, flags: flagsFromQuery(request, endpoint), formTransport: false)
+            o.requestError = IngestError(.payloadTooLarge, "the request body is larger than \(state.configuration.requestBodyBytesMax) bytes; send at most 2000 records and 10 MB per request")
+            return IngestReply.reply(for: o)
+        }
+        let formTransport = contentType?.lowercased().contains("x-www-form-urlencoded") == true || body.starts(with: Array("data=".utf8))
+        let decoded: DecodedPayload
+        do throws(IngestError) {
+            decoded = try PayloadDecoder.decode(
+                IngestRequest(endpoint: endpoint, method: request.method == .get ? .get : .post, body: body,
+                              contentType: contentType, contentEncoding: request.headers[.contentEncoding], query: query),
+                limits: limits)
+        } catch {
+            var o = IngestOutcome(endpoint: endpoint, flags: flagsFromQuery(request, endpoint), formTransport: formTransport)
+            o.requestError = error
+            return IngestReply.reply(for: o)
+        }
+        var outcome = IngestOutcome(endpoint: endpoint, flags: decoded.flags, formTransport: formTransport)
+        var authenticated: ProjectID? = nil
+        if endpoint == .importEvents {
+            let auth = Authenticator(catalog: state.catalog).authenticateImport(
+                authorization: request.headers[.authorization], projectID: decoded.formFields["project_id"])
+            switch auth {
+            case .success(let p): authenticated = p.project
+            case .failure(let e):
+                outcome.authError = e
+                return IngestReply.reply(for: outcome)
+            }
+        }
+        let now = state.clock.nowMs()
+        let catalog = state.catalog
+        let context = EventValidationContext(
+            endpoint: endpoint, strict: decoded.flags.strict && endpoint == .importEvents, nowMs: now,
+            authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
+            limits: limits, requestIP: nil, useRequestIP: decoded.flags.ip)
+        switch endpoint {
+        case .track, .importEvents:
+            let result = EventValidator.validate(decoded, context: context)
+            outcome.failures = result.failures
+            outcome.ignored = result.ignored
+            await store(result.accepted, now: now, into: &outcome)
+        case .engage, .groups:
+            let result = ProfileValidator.validate(decoded, context: context)
+            outcome.failures = result.failures
+            await store(result.accepted, kind: endpoint == .engage ? .userUpdates : .groupUpdates, now: now, into: &outcome)
+        }
+        return IngestReply.reply(for: outcome)
+    }
+
+    private func store(_ accepted: [AcceptedEvent], now: Int64, into outcome: inout IngestOutcome) async {
+        var byProject: [ProjectID: [Event]] = [:]
+        var order: [ProjectID] = []
+        for a in accepted {
+            if byProject[a.project] == nil { order.append(a.project) }
+            byProject[a.project, default: []].append(a.event)
+        }
+        for project in order {
+            do throws(StoreError) {
+                try state.store.openProject(project)
+                let receipt = try await state.store.append(events: byProject[project]!, to: project, receivedMs: now)
+                outcome.stored += receipt.count
+            } catch {
+                outcome.storeError = error
+            }
+        }
+    }
+
+    private func store(_ accepted: [ProfileUpdate], kind: WALRecordKind, now: Int64, into outcome: inout IngestOutcome) async {
+        var byProject: [ProjectID: [[UInt8]]] = [:]
+        var order: [ProjectID] = []
+        for u in accepted {
+            if byProject[u.project] == nil { order.append(u.project) }
+            byProject[u.project, default: []].append(JSONWriter.bytes(u.record))
+        }
+        for project in order {
+            do throws(StoreError) {
+                try state.store.openProject(project)
+                let receipt = try await state.store.append(updates: byProject[project]!, kind: kind, to: project, receivedMs: now)
+                outcome.stored += receipt.count
+            } catch {
+                outcome.storeError = error
+            }
+        }
+    }
+
+    /// Flags when the body could not be decoded: only the query string is known.
+    private func flagsFromQuery(_ request: Request, _ endpoint: IngestEndpoint) -> IngestFlags {
+        var flags = IngestFlags.defaults(for: endpoint)
+        let q = QueryString(request.uri.query)
+        let truthy: (String?) -> Bool = { ["1", "true", "yes", "on"].contains($0?.lowercased() ?? "") }
+        if let v = q["verbose"] { flags.verbose = min(max(Int(v) ?? (truthy(v) ? 1 : 0), 0), 2) }
+        flags.img = truthy(q["img"])
+        flags.strict = truthy(q["strict"])
+        flags.callback = q["callback"]
+        return flags
+    }
+}

@@ -1,0 +1,23 @@
+// How the server is started: where it listens and where its data lives. Resolved once by the
+// CLI from flags and environment.
+
+import ApusStore
+
+/// Settings of `apus serve`.
+package struct ServerConfiguration: Sendable {
+    /// Bind address; loopback unless told otherwise.
+    package var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (the chosen port is printed).
+    package var port = 8080
+    package var store: StoreConfiguration
+    /// Seed for a fresh data folder (containers, CI): project id, token, `user:secret`.
+    package var seedProjectID: Int64?
+    package var seedProjectToken: String?
+    package var seedServiceAccount: String?
+    /// Largest request body accepted on the wire (compressed), in bytes.
+    package var requestBodyBytesMax = 12 << 20
+
+    package init(dataDirectory: String) {
+        store = StoreConfiguration(dataDirectory: dataDirectory)
+    }
+}
