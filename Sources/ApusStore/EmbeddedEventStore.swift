@@ -78,6 +78,18 @@ package final class EmbeddedEventStore: EventStore {
         try log(project).snapshot()
     }
 
+    package func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32] {
+        let snap = try snapshot(of: project)
+        var days = Set<Int32>()
+        for chunk in snap.chunks {
+            for t in chunk.timesMs {
+                let d = Int32(floorDiv(t, 86_400_000))
+                if range.contains(d) { days.insert(d) }
+            }
+        }
+        return days.sorted()
+    }
+
     package func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent] {
         let snap = try snapshot(of: project)
         do throws(DecodeFailure) {

@@ -14,6 +14,9 @@ package protocol EventStore: Sendable {
     /// Appends profile (`/engage`) or group (`/groups`) updates, as compact JSON records, in order.
     func append(updates: [[UInt8]], kind: WALRecordKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
 
+    /// The UTC days in `range` on which the project has events, ascending.
+    func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32]
+
     /// Events of the project whose UTC day lies in `days`, deduplicated, in storage order
     /// (distinct id, time), day by day. `names`, when given, keeps only those event names.
     func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent]
