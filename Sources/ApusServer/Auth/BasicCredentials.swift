@@ -1,7 +1,7 @@
 // HTTP Basic credentials, as Mixpanel accepts them: base64 of `user:password`, or (per its
 // service-account docs) the same in plain text after `Basic `.
 
-import ApusIngest
+import Foundation
 
 /// A username and password from an `Authorization: Basic` header.
 package struct BasicCredentials: Sendable, Equatable {
@@ -15,7 +15,7 @@ package struct BasicCredentials: Sendable, Equatable {
         guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
         let token = String(parts[1]).trimmed(of: " \t")
         var text: String? = nil
-        if let decoded = Array(token.utf8).withUnsafeBufferPointer({ Base64Decoding.decode($0) }), let s = String(validating: decoded, as: UTF8.self), s.contains(":") {
+        if let decoded = Data(base64Encoded: token), let s = String(data: decoded, encoding: .utf8), s.contains(":") {
             text = s
         } else if token.contains(":") {
             text = token
