@@ -54,6 +54,12 @@ let package = Package(
         // Seeded random, manual clock, workload generator (tests and benchmarks).
         .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStore"]),
 
+        // Release-mode benchmarks against peer engines (results in BENCHMARKS.md).
+        .executableTarget(name: "apus-ingest-bench", dependencies: [
+            "ApusTesting", "ApusModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
+
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),

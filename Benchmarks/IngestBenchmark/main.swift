@@ -1,0 +1,48 @@
+// Ingestion benchmark: HTTP /import with 2000-event batches from 4 concurrent keep-alive
+// clients against a release `apus serve` in durable mode, and the same events inserted into
+// SQLite (WAL, synchronous=FULL, one transaction per batch) in the same run. Prints events/s,
+// MB/s and the ratio. Usage:
+//   .build/release/apus-ingest-bench [--apus PATH] [--events N] [--clients C] [--batch B] [--durability durable|relaxed]
+
+import ApusTesting
+import Foundation
+
+var args = CommandLine.arguments.dropFirst()
+func option(_ name: String, _ fallback: String) -> String {
+    if let i = args.firstIndex(of: name), args.index(after: i) < args.endIndex { return args[args.index(after: i)] }
+    return fallback
+}
+let apusPath = option("--apus", URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("apus").path)
+let totalEvents = Int(option("--events", "1000000"))!
+let clients = Int(option("--clients", "4"))!
+let batchSize = Int(option("--batch", "2000"))!
+let durability = option("--durability", "durable")
+let seed: UInt64 = 42
+
+print("Generating \(totalEvents) events (seed \(seed), \(batchSize) per batch)…")
+var generator = WorkloadGenerator(seed: seed)
+let bodies: [[UInt8]] = (0..<(totalEvents / batchSize)).map { _ in generator.batchBody(count: batchSize) }
+let eventCount = bodies.count * batchSize
+let jsonBytes = bodies.reduce(0) { $0 + $1.count }
+print("  \(eventCount) events, \(jsonBytes / eventCount) bytes/event of JSON, \(jsonBytes >> 20) MiB")
+
+let machine = MachineInfo.describe()
+print("Machine: \(machine)")
+
+// Apus
+let apus = try ApusRun.measure(binary: apusPath, bodies: bodies, clients: clients, durability: durability)
+// SQLite
+let sqlite = try SQLiteRun.measure(bodies: bodies)
+
+func row(_ name: String, _ seconds: Double) -> String {
+    let eps = Double(eventCount) / seconds
+    let mbps = Double(jsonBytes) / seconds / 1_048_576
+    return "| \(name) | \(String(format: "%.2f", seconds)) s | \(String(format: "%.0f", eps)) | \(String(format: "%.1f", mbps)) |"
+}
+print("")
+print("| engine | wall time | events/s | MB/s (JSON) |")
+print("|---|---|---|---|")
+print(row("Apus /import over HTTP (\(clients) clients, \(durability))", apus.seconds))
+print(row("SQLite 3 (WAL, synchronous=FULL, json_each insert, 1 txn/batch)", sqlite))
+print("")
+print(String(format: "Apus / SQLite: %.2f×   (fsyncs: %d group commits for %d requests)", sqlite / apus.seconds, apus.commits, bodies.count))
