@@ -4,7 +4,7 @@
 import Foundation
 
 enum ApusRun {
-    struct Result { var seconds: Double; var commits: Int }
+    struct Result { var seconds: Double }
 
     static func measure(binary: String, bodies: [[UInt8]], clients: Int, durability: String) throws -> Result {
         let dir = NSTemporaryDirectory() + "apus-bench-" + UUID().uuidString
@@ -57,7 +57,7 @@ enum ApusRun {
         }
         let seconds = Date().timeIntervalSince(start)
         if failures > 0 { throw BenchError("\(failures) requests failed") }
-        return Result(seconds: seconds, commits: 0)
+        return Result(seconds: seconds)
     }
 }
 

@@ -101,8 +101,10 @@ package final class EmbeddedEventStore: EventStore {
         }
     }
 
-    /// Commits what is queued and stops the commit thread.
+    /// Commits what is queued and stops the commit thread. Idempotent.
     package func close() {
         committer.stop()
     }
+
+    deinit { committer.stop() }
 }

@@ -32,7 +32,8 @@ package final class GroupCommitter: @unchecked Sendable {
         self.segmentBytesMax = segmentBytesMax
         self.logger = logger
         self.afterCommit = afterCommit
-        let t = Thread { [unowned self] in self.run() }
+        // The thread holds the committer until stop() ends the loop (the store calls it on close and in deinit).
+        let t = Thread { self.run() }
         t.name = "apus-commit"
         t.qualityOfService = .userInitiated
         thread = t

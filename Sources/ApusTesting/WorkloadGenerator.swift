@@ -1,4 +1,5 @@
-// Mixpanel-like events for tests and benchmarks: ~400 bytes of JSON, 10–15 properties, a skewed
+// Mixpanel-like events for tests and benchmarks: ~350 bytes of JSON, 10–15 properties (with
+// distinct_id, time and $insert_id), a skewed
 // mix of ~40 event names, ~100k users with heavy hitters, browser/OS/country/UTM values with
 // realistic cardinalities, numbers, booleans and the occasional list. Seeded, so every run of a
 // benchmark sends the same bytes.
@@ -58,9 +59,7 @@ public struct WorkloadGenerator: Sendable {
             JSONMember("$os", .string(Self.oses[rng.skewed(Self.oses.count)])),
             JSONMember("mp_country_code", .string(Self.countries[rng.skewed(Self.countries.count)])),
             JSONMember("$current_url", .string("https://app.example.com" + Self.paths[rng.skewed(Self.paths.count)])),
-            JSONMember("$screen_width", .number(Double([1280, 1366, 1440, 1920, 390, 414][Int(rng.next() % 6)]))),
             JSONMember("mp_lib", .string("web")),
-            JSONMember("$lib_version", .string("2.82.1")),
             JSONMember("plan", .string(Self.plans[rng.skewed(Self.plans.count)])),
             JSONMember("session_id", .string("s-" + String(rng.next() % 10_000_000, radix: 36))),
         ]

@@ -25,7 +25,8 @@ package enum Base64Decoding {
     }()
 
     /// The decoded bytes, or nil when `input` is not base64.
-    package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    /// - Parameter percentEncoded: `input` is a form value: `%XX` escapes are decoded on the way.
+    static func decode(_ input: UnsafeBufferPointer<UInt8>, percentEncoded: Bool = false) -> [UInt8]? {
         table.withUnsafeBufferPointer { table in
             var failed = false
             let output = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 3) { out, initialized in
@@ -34,22 +35,36 @@ package enum Base64Decoding {
                 let n = input.count
                 var acc: UInt32 = 0
                 var pending = 0
-                // Fast path: four clean sextets at a time.
-                while i + 4 <= n {
-                    let a = table[Int(input[i])], b = table[Int(input[i + 1])]
-                    let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
-                    if a | b | c | d >= 64 { break }
-                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    out[o] = UInt8(truncatingIfNeeded: v >> 16)
-                    out[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                    out[o + 2] = UInt8(truncatingIfNeeded: v)
-                    o += 3
-                    i += 4
-                }
                 var sawPadding = false
                 while i < n {
-                    let v = table[Int(input[i])]
+                    if pending == 0 && !sawPadding {
+                        // Fast path: four clean sextets at a time.
+                        while i + 4 <= n {
+                            let a = table[Int(input[i])], b = table[Int(input[i + 1])]
+                            let c = table[Int(input[i + 2])], d = table[Int(input[i + 3])]
+                            if a | b | c | d >= 64 { break }
+                            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                            out[o] = UInt8(truncatingIfNeeded: v >> 16)
+                            out[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                            out[o + 2] = UInt8(truncatingIfNeeded: v)
+                            o += 3
+                            i += 4
+                        }
+                        if i >= n { break }
+                    }
+                    // Slow path: one character (or one %XX escape).
+                    var byte = input[i]
                     i += 1
+                    if percentEncoded, byte == .percent {
+                        guard i + 1 < n, let hi = PercentDecoding.hexValue(input[i]),
+                              let lo = PercentDecoding.hexValue(input[i + 1]) else {
+                            failed = true
+                            break
+                        }
+                        byte = hi << 4 | lo
+                        i += 2
+                    }
+                    let v = table[Int(byte)]
                     if v < 64 {
                         if sawPadding { failed = true; break }
                         acc = acc << 6 | UInt32(v)
@@ -62,11 +77,9 @@ package enum Base64Decoding {
                             acc = 0
                             pending = 0
                         }
-                    } else if v == skip {
-                        continue
                     } else if v == pad {
                         sawPadding = true
-                    } else {
+                    } else if v != skip {
                         failed = true
                         break
                     }

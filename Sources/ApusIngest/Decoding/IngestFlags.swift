@@ -38,8 +38,15 @@ package struct IngestFlags: Sendable, Equatable {
         }
     }
 
-    /// The names of the fields read as flags (they are not repeated in `formFields`).
-    static let names: Set<String> = ["verbose", "ip", "img", "strict", "callback", "redirect"]
+    /// The flags in a raw query string (without `?`) over the defaults for `endpoint`. For
+    /// answering a request whose body could not be decoded; `PayloadDecoder` reads body flags too.
+    package static func fromQuery(_ query: String, endpoint: IngestEndpoint) -> IngestFlags {
+        var flags = defaults(for: endpoint)
+        for field in FormFields(parsing: query).fields {
+            _ = flags.apply(name: field.name, value: field.value)
+        }
+        return flags
+    }
 
     /// Applies a flag field; returns false when `name` is not a flag.
     mutating func apply(name: String, value: String) -> Bool {

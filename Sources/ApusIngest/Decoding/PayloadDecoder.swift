@@ -66,24 +66,46 @@ package enum PayloadDecoder {
             formFields: formFields, uncompressedBytes: uncompressedBytes)
     }
 
-    /// The JSON bytes of a `data` value: itself when it looks like JSON, else its base64 decoding.
+    /// The JSON bytes of a `data` form value (still percent-encoded): its percent-decoding when
+    /// that starts with `{` or `[`, else the base64 decoding of it.
     static func dataPayload(_ data: [UInt8]) throws(IngestError) -> [UInt8] {
-        guard let first = data.first(where: { !$0.isJSONWhitespace }) else {
-            throw IngestError(.noData, "the `data` field is empty; put the events' JSON (or its base64) in it",
-                              field: "data")
+        try data.withUnsafeBufferPointer { (raw) throws(IngestError) -> [UInt8] in
+            guard let first = firstSignificantByte(raw) else {
+                throw IngestError(.noData, "the `data` field is empty; put the events' JSON (or its base64) in it",
+                                  field: "data")
+            }
+            if first == .openBrace || first == .openBracket { return PercentDecoding.decode(raw) }
+            guard let decoded = Base64Decoding.decode(raw, percentEncoded: true) else {
+                throw IngestError(
+                    .invalidBase64,
+                    "the `data` field is neither JSON nor base64; send JSON text, or base64 of its UTF-8 bytes, "
+                        + "URL-encoded", field: "data")
+            }
+            return decoded
         }
-        if first == .openBrace || first == .openBracket { return data }
-        guard let decoded = data.withUnsafeBufferPointer({ Base64Decoding.decode($0) }) else {
-            throw IngestError(
-                .invalidBase64,
-                "the `data` field is neither JSON nor base64; send JSON text, or base64 of its UTF-8 bytes, "
-                    + "URL-encoded", field: "data")
+    }
+
+    /// The first byte of a form value, after percent-decoding, that is not whitespace.
+    static func firstSignificantByte(_ raw: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var i = 0
+        while i < raw.count {
+            var byte = raw[i]
+            var width = 1
+            if byte == .plus {
+                byte = .space
+            } else if byte == .percent, i + 2 < raw.count,
+                      let hi = PercentDecoding.hexValue(raw[i + 1]), let lo = PercentDecoding.hexValue(raw[i + 2]) {
+                byte = hi << 4 | lo
+                width = 3
+            }
+            if !byte.isJSONWhitespace { return byte }
+            i += width
         }
-        return decoded
+        return nil
     }
 
     static func inflate(_ body: [UInt8], encoding: String?, limits: IngestLimits) throws(IngestError) -> [UInt8] {
-        let name = (encoding ?? "").trimmed.lowercased()
+        let name = (encoding ?? "").trimmingSpaces.lowercased()
         switch name {
         case "", "identity":
             return body
@@ -104,78 +126,5 @@ package enum PayloadDecoder {
         IngestError(
             .payloadTooLarge,
             "the request is larger than \(limits.requestBytesMax) bytes uncompressed; split it into smaller requests")
-    }
-}
-
-/// How a body is to be read.
-enum BodyKind: Equatable {
-    case empty
-    case json
-    case form
-
-    /// Classifies a (decompressed) body: JSON when it starts with `{` or `[`; form when it starts
-    /// with `data=`, contains `&data=`, or has any Content-Type other than a JSON one.
-    init(_ body: [UInt8], contentType: String?) {
-        guard let first = body.firstIndex(where: { !$0.isJSONWhitespace }) else {
-            self = .empty
-            return
-        }
-        let b = body[first]
-        if b == .openBrace || b == .openBracket {
-            self = .json
-            return
-        }
-        if Self.hasPrefix(body, "data=") {
-            self = .form
-            return
-        }
-        if Self.isJSONMediaType(contentType) {
-            self = Self.contains(body, "&data=") ? .form : .json
-        } else {
-            self = .form
-        }
-    }
-
-    static func isJSONMediaType(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmed.lowercased() } ?? ""
-        return media == "application/json" || media == "application/x-ndjson" || media == "application/ndjson"
-            || media == "application/jsonl" || media == "application/x-jsonlines" || media == "text/json"
-            || media.hasSuffix("+json")
-    }
-
-    static func hasPrefix(_ body: [UInt8], _ prefix: StaticString) -> Bool {
-        let count = prefix.utf8CodeUnitCount
-        guard body.count >= count else { return false }
-        for k in 0 ..< count where body[k] != prefix.utf8Start[k] { return false }
-        return true
-    }
-
-    static func contains(_ body: [UInt8], _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        guard body.count >= count else { return false }
-        let first = needle.utf8Start[0]
-        var i = 0
-        outer: while i + count <= body.count {
-            if body[i] == first {
-                for k in 1 ..< count where body[i + k] != needle.utf8Start[k] {
-                    i += 1
-                    continue outer
-                }
-                return true
-            }
-            i += 1
-        }
-        return false
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    var trimmed: String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return String(s)
     }
 }

@@ -43,13 +43,3 @@ enum ClientTime {
         return .milliseconds(ms.rounded())
     }
 }
-
-extension String {
-    /// Without leading and trailing spaces, tabs and newlines.
-    var trimmingSpaces: Substring {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" || c == "\n" || c == "\r" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\n" || c == "\r" { s.removeLast() }
-        return s
-    }
-}

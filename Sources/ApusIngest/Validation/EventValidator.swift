@@ -14,6 +14,10 @@ import ApusModel
 
 /// Validates and normalises event records.
 package enum EventValidator {
+    /// Identity-management events: commands rather than observations, so /import takes them
+    /// without a time, distinct id or insert id (the SDK's `merge()` sends none of these).
+    static let identityCommands: Set<String> = ["$merge", "$identify", "$create_alias"]
+
     /// Validates `records` (as decoded by `PayloadDecoder`).
     /// - Parameter recordByteCounts: each record's JSON size, parallel to `records`; when nil,
     ///   sizes are measured by serialising each record.
@@ -93,21 +97,26 @@ struct EventValidation {
                 if propertiesValue == nil { propertiesValue = member.value }
             }
         }
-        let givenInsertId = propertiesValue?[ "$insert_id"]?.stringValue
-
         guard case .string(let rawName)? = nameValue, !rawName.isEmpty else {
+            let givenInsertId = propertiesValue?["$insert_id"]?.stringValue
             let problem = nameValue == nil ? "is missing" : "must be a non-empty string"
             return fail(index, givenInsertId, "event", nameValue == nil ? .missingField : .invalidField,
                         "'event' \(problem): give each record the event's name")
         }
         guard case .object(let properties)? = propertiesValue else {
+            let givenInsertId = propertiesValue?["$insert_id"]?.stringValue
             let problem = propertiesValue == nil ? "is missing" : "must be an object"
             return fail(index, givenInsertId, "properties", propertiesValue == nil ? .missingField : .invalidField,
                         "'properties' \(problem): send the event's properties as a JSON object")
         }
 
-        let special = Self.lift(properties)
+        let isIdentityCommand = EventValidator.identityCommands.contains(rawName)
+        let strictRules = strictRules && !isIdentityCommand
+        let special: Special
+        var kept: [JSONMember]
+        (special, kept) = Self.split(properties, stringBytesMax: limits.stringBytesMax)
         if Self.isTruthy(special.ignore) { return .ignored }
+        let givenInsertId = special.insertId?.stringValue
 
         guard properties.count <= limits.propertiesMax else {
             return fail(index, givenInsertId, "properties", .tooManyProperties,
@@ -126,7 +135,8 @@ struct EventValidation {
         let timeMs: Int64
         switch ClientTime.read(special.time) {
         case .missing:
-            if context.endpoint == .importEvents {
+            // Identity commands ($merge from the Python SDK's merge()) carry no time: they act now.
+            if context.endpoint == .importEvents && !isIdentityCommand {
                 return fail(index, givenInsertId, "properties.time", .missingField,
                             "'properties.time' is missing: /import needs each event's time in seconds or milliseconds since the epoch")
             }
@@ -196,7 +206,6 @@ struct EventValidation {
             insertId = insertIds.makeInsertId()
         }
 
-        var kept = Self.keptProperties(properties, stringBytesMax: limits.stringBytesMax)
         enricher.enrich(&kept, ipProperty: special.ip)
         let event = Event(
             name: rawName.truncated(toUTF8Bytes: limits.stringBytesMax),
@@ -206,47 +215,64 @@ struct EventValidation {
 
     // MARK: - Rules
 
-    /// Finds the first occurrence of each special property.
-    static func lift(_ properties: [JSONMember]) -> Special {
-        var special = Special()
-        for member in properties {
-            switch member.key {
-            case "token": if special.token == nil { special.token = member.value }
-            case "time": if special.time == nil { special.time = member.value }
-            case "distinct_id": if special.distinctId == nil { special.distinctId = member.value }
-            case "$insert_id": if special.insertId == nil { special.insertId = member.value }
-            case "ip", "$ip": if special.ip == nil { special.ip = member.value }
-            case "$ignore": if special.ignore == nil { special.ignore = member.value }
-            default: break
+    /// Properties the validator lifts out of the bag or replaces with its own.
+    enum SpecialKey {
+        case token, time, distinctId, insertId, ip, ignore, serverSet
+
+        /// The special key `key` names, or nil for an ordinary property. Checks the length
+        /// first so that ordinary keys rarely pay for a string comparison.
+        @inline(__always)
+        init?(_ key: String) {
+            switch key.utf8.count {
+            case 2: if key == "ip" { self = .ip } else { return nil }
+            case 3: if key == "$ip" { self = .ip } else { return nil }
+            case 4: if key == "time" { self = .time } else { return nil }
+            case 5: if key == "token" { self = .token } else { return nil }
+            case 7:
+                if key == "$ignore" { self = .ignore } else if key == "$import" { self = .serverSet } else { return nil }
+            case 10: if key == "$insert_id" { self = .insertId } else { return nil }
+            case 11: if key == "distinct_id" { self = .distinctId } else { return nil }
+            case 21: if key == "mp_processing_time_ms" { self = .serverSet } else { return nil }
+            default: return nil
             }
         }
-        return special
     }
 
-    /// Every property but the lifted ones and the ones the server sets, strings truncated.
-    static func keptProperties(_ properties: [JSONMember], stringBytesMax: Int) -> [JSONMember] {
+    /// One pass over the properties: the first occurrence of each special property, and every
+    /// other property (strings truncated) in order. Server-set properties are dropped.
+    static func split(_ properties: [JSONMember], stringBytesMax: Int) -> (Special, [JSONMember]) {
+        var special = Special()
         var kept: [JSONMember] = []
         kept.reserveCapacity(properties.count + 2)
         for member in properties {
-            switch member.key {
-            case "token", "time", "distinct_id", "$insert_id", "ip", "$ip", "$import", "mp_processing_time_ms":
-                continue
-            default:
-                switch member.value {
-                case .null, .bool, .number:
+            if let key = SpecialKey(member.key) {
+                switch key {
+                case .token: if special.token == nil { special.token = member.value }
+                case .time: if special.time == nil { special.time = member.value }
+                case .distinctId: if special.distinctId == nil { special.distinctId = member.value }
+                case .insertId: if special.insertId == nil { special.insertId = member.value }
+                case .ip: if special.ip == nil { special.ip = member.value }
+                case .ignore:
+                    if special.ignore == nil { special.ignore = member.value }
                     kept.append(member)
-                case .string(let s):
-                    if s.utf8.count > stringBytesMax {
-                        kept.append(JSONMember(member.key, .string(s.truncated(toUTF8Bytes: stringBytesMax))))
-                    } else {
-                        kept.append(member)
-                    }
-                case .array, .object:
-                    kept.append(JSONMember(member.key, member.value.truncatingStrings(toUTF8Bytes: stringBytesMax)))
+                case .serverSet: break
                 }
+                continue
+            }
+            switch member.value {
+            case .null, .bool, .number:
+                kept.append(member)
+            case .string(let s):
+                if s.utf8.count > stringBytesMax {
+                    kept.append(JSONMember(member.key, .string(s.truncated(toUTF8Bytes: stringBytesMax))))
+                } else {
+                    kept.append(member)
+                }
+            case .array, .object:
+                kept.append(JSONMember(member.key, member.value.truncatingStrings(toUTF8Bytes: stringBytesMax)))
             }
         }
-        return kept
+        return (special, kept)
     }
 
     /// `$ignore` drops an event when it is `true` or a non-empty string (spec §1.7.1).

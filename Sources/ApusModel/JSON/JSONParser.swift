@@ -24,8 +24,8 @@ public struct JSONParser {
     /// The offset of the next byte to read.
     public internal(set) var offset: Int
     var depth = 0
-    var memberStack: [JSONMember] = []
-    var valueStack: [JSONValue] = []
+    let memberStack = JSONParserStack<JSONMember>()
+    let valueStack = JSONParserStack<JSONValue>()
     var scratch: [UInt8] = []
 
     /// Creates a parser reading `input` from its start (after a UTF-8 byte order mark, if any).
@@ -128,7 +128,7 @@ public struct JSONParser {
             guard input[offset] == .colon else { throw unexpectedByte(expecting: "':' after the member name") }
             offset += 1
             let value = try parseValue()
-            memberStack.append(JSONMember(key, value))
+            memberStack.push(JSONMember(key, value))
             skipWhitespace()
             guard offset < input.count else {
                 throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
@@ -140,10 +140,8 @@ public struct JSONParser {
             offset -= 1
             throw unexpectedByte(expecting: "',' or '}' in an object")
         }
-        let members = Array(memberStack[base...])
-        memberStack.removeSubrange(base...)
         depth -= 1
-        return members
+        return memberStack.popAll(from: base)
     }
 
     mutating func parseArrayElements(ranges: UnsafeMutablePointer<[Range<Int>]>?) throws(JSONParseError) -> [JSONValue] {
@@ -161,7 +159,7 @@ public struct JSONParser {
             let start = offset
             let value = try parseValue()
             ranges?.pointee.append(start ..< offset)
-            valueStack.append(value)
+            valueStack.push(value)
             skipWhitespace()
             guard offset < input.count else {
                 throw error(.unexpectedEnd, "the JSON text ended inside an array; close it with ']'")
@@ -173,10 +171,8 @@ public struct JSONParser {
             offset -= 1
             throw unexpectedByte(expecting: "',' or ']' in an array")
         }
-        let elements = Array(valueStack[base...])
-        valueStack.removeSubrange(base...)
         depth -= 1
-        return elements
+        return valueStack.popAll(from: base)
     }
 
     mutating func parseArrayElements(ranges: inout [Range<Int>]) throws(JSONParseError) -> [JSONValue] {

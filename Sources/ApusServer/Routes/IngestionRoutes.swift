@@ -30,7 +30,7 @@ package struct IngestionRoutes: Sendable {
             let buffer = try await request.body.collect(upTo: state.configuration.requestBodyBytesMax)
             body = Array(buffer.readableBytesView)
         } catch {
-            var o = IngestOutcome(endpoint: endpoint, flags: flagsFromQuery(request, endpoint), formTransport: false)
+            var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: false)
             o.requestError = IngestError(.payloadTooLarge, "the request body is larger than \(state.configuration.requestBodyBytesMax) bytes; send at most 2000 records and 10 MB per request")
             return IngestReply.reply(for: o)
         }
@@ -42,7 +42,7 @@ package struct IngestionRoutes: Sendable {
                               contentType: contentType, contentEncoding: request.headers[.contentEncoding], query: query),
                 limits: limits)
         } catch {
-            var o = IngestOutcome(endpoint: endpoint, flags: flagsFromQuery(request, endpoint), formTransport: formTransport)
+            var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: formTransport)
             o.requestError = error
             return IngestReply.reply(for: o)
         }
@@ -112,17 +112,5 @@ package struct IngestionRoutes: Sendable {
                 outcome.storeError = error
             }
         }
-    }
-
-    /// Flags when the body could not be decoded: only the query string is known.
-    private func flagsFromQuery(_ request: Request, _ endpoint: IngestEndpoint) -> IngestFlags {
-        var flags = IngestFlags.defaults(for: endpoint)
-        let q = QueryString(request.uri.query)
-        let truthy: (String?) -> Bool = { ["1", "true", "yes", "on"].contains($0?.lowercased() ?? "") }
-        if let v = q["verbose"] { flags.verbose = min(max(Int(v) ?? (truthy(v) ? 1 : 0), 0), 2) }
-        flags.img = truthy(q["img"])
-        flags.strict = truthy(q["strict"])
-        flags.callback = q["callback"]
-        return flags
     }
 }

@@ -1,0 +1,81 @@
+// Fixed-width bit-packing of small unsigned integers (dictionary ids, booleans): a width byte,
+// then the values least-significant bit first, packed into ceil(count × width / 8) bytes.
+
+/// Packs and unpacks `UInt32` values at a fixed bit width (0…32).
+package enum BitPacking {
+    /// The largest width this encoding allows.
+    package static let widthMax = 32
+
+    /// The number of bits needed to represent `maxValue` (0 for 0).
+    @inline(__always)
+    package static func width(forMax maxValue: UInt32) -> Int {
+        maxValue == 0 ? 0 : 32 - maxValue.leadingZeroBitCount
+    }
+
+    /// Writes `u8 width`, then the packed values. Every value must fit in `width` bits.
+    package static func encode(_ values: [UInt32], width: Int, into w: inout BinaryWriter) {
+        precondition(width >= 0 && width <= widthMax, "bit width \(width) out of range")
+        w.u8(UInt8(width))
+        guard width > 0 else { return }
+        var acc: UInt64 = 0
+        var bits = 0
+        for v in values {
+            assert(width == 32 || v >> UInt32(width) == 0, "value \(v) does not fit in \(width) bits")
+            acc |= UInt64(v) << UInt64(bits)
+            bits += width
+            while bits >= 8 {
+                w.u8(UInt8(truncatingIfNeeded: acc))
+                acc >>= 8
+                bits -= 8
+            }
+        }
+        if bits > 0 { w.u8(UInt8(truncatingIfNeeded: acc)) }
+    }
+
+    /// Writes `values` at the smallest width that holds their maximum.
+    package static func encode(_ values: [UInt32], into w: inout BinaryWriter) {
+        encode(values, width: width(forMax: values.max() ?? 0), into: &w)
+    }
+
+    /// Reads what `encode` wrote for `count` values. Refuses widths above 32 and values that
+    /// are not below `bound` (when given), so callers can index with the result.
+    package static func decode(_ r: inout BinaryReader, count: Int, bound: UInt32? = nil) throws(DecodeFailure) -> [UInt32] {
+        let at = r.offset
+        let width = Int(try r.u8())
+        guard width <= widthMax else { throw DecodeFailure(offset: at, reason: "bit width \(width) above \(widthMax)") }
+        let (bitCount, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, count >= 0 else { throw DecodeFailure(offset: at, reason: "bit-packed length overflows") }
+        let byteCount = (bitCount + 7) / 8
+        let start = r.offset
+        try r.skip(byteCount)
+        if width == 0 {
+            if let bound, bound == 0, count > 0 { throw DecodeFailure(offset: at, reason: "id 0 out of bounds (no entries)") }
+            return [UInt32](repeating: 0, count: count)
+        }
+        let base = r.base
+        let mask = width == 32 ? UInt64(UInt32.max) : (UInt64(1) << UInt64(width)) - 1
+        var maxSeen: UInt32 = 0
+        let values = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var acc: UInt64 = 0
+            var bits = 0
+            var p = start
+            for i in 0..<count {
+                while bits < width {
+                    acc |= UInt64(base[p]) << UInt64(bits)
+                    p += 1
+                    bits += 8
+                }
+                let v = UInt32(truncatingIfNeeded: acc & mask)
+                buffer[i] = v
+                maxSeen = max(maxSeen, v)
+                acc >>= UInt64(width)
+                bits -= width
+            }
+            initialized = count
+        }
+        if let bound, count > 0, maxSeen >= bound {
+            throw DecodeFailure(offset: start, reason: "id \(maxSeen) out of bounds (\(bound) entries)")
+        }
+        return values
+    }
+}

@@ -1,0 +1,109 @@
+// `distinct_id` and `$insert_id`: stringifying, generating, and the strict /import rules.
+
+import ApusIngest
+import ApusModel
+import Testing
+
+struct EventIdentityTests {
+    func record(_ properties: String) -> String {
+        #"{"event":"e","properties":{"token":"tok","time":1735689600,\#(properties)}}"#
+    }
+
+    /// Numeric distinct ids become strings without a trailing ".0"; a missing one is "".
+    @Test(arguments: [
+        (#""distinct_id":42"#, "42"), (#""distinct_id":-7"#, "-7"), (#""distinct_id":1.5"#, "1.5"),
+        (#""distinct_id":12345678901234"#, "12345678901234"), (#""distinct_id":"u-1""#, "u-1"),
+        (#""distinct_id":null"#, ""), (#""x":1"#, ""),
+    ])
+    func stringifiesDistinctIds(properties: String, expected: String) throws {
+        for endpoint in [IngestEndpoint.track, .importEvents] {
+            let result = try validate(record(properties), eventContext(endpoint))
+            #expect(result.accepted.first?.event.distinctId == expected)
+        }
+    }
+
+    /// A distinct id that is neither string nor number fails on its field.
+    @Test func refusesDistinctIdsOfOtherTypes() throws {
+        let failure = try #require(try validate(record(#""distinct_id":true"#)).failures.first)
+        #expect(failure.field == "properties.distinct_id")
+        #expect(failure.code == "invalid_field")
+    }
+
+    /// Strict /import needs a distinct id (may be "") and refuses placeholders in any case.
+    @Test(arguments: [
+        "anon", "Anonymous", "NIL", "none", "null", "n/a", "NA", "undefined", "Unknown", "<nil>",
+        "0", "-1", "true", "FALSE", "[]", "{}", "00000000-0000-0000-0000-000000000000",
+    ])
+    func refusesPlaceholderDistinctIdsInStrictImport(placeholder: String) throws {
+        let json = record(#""distinct_id":"\#(placeholder)","$insert_id":"abc-1""#)
+        let strict = try #require(try validate(json, eventContext(.importEvents, strict: true)).failures.first)
+        #expect(strict.field == "properties.distinct_id")
+        #expect(strict.code == "placeholder_value")
+        #expect(strict.insertId == "abc-1")
+        #expect(try validate(json, eventContext(.importEvents, strict: false)).accepted.count == 1)
+    }
+
+    /// The numbers 0 and -1 are placeholders too once stringified.
+    @Test func refusesNumericPlaceholderDistinctIdsInStrictImport() throws {
+        let json = record(#""distinct_id":0,"$insert_id":"abc-1""#)
+        #expect(try validate(json, eventContext(.importEvents, strict: true)).failures.first?.code == "placeholder_value")
+    }
+
+    /// Strict /import: missing distinct id fails; "" is allowed.
+    @Test func requiresADistinctIdInStrictImportButAllowsEmpty() throws {
+        let context = eventContext(.importEvents, strict: true)
+        let missing = try #require(try validate(record(#""$insert_id":"a1""#), context).failures.first)
+        #expect(missing.field == "properties.distinct_id")
+        #expect(missing.code == "missing_field")
+        #expect(try validate(record(#""distinct_id":"","$insert_id":"a1""#), context).accepted.count == 1)
+    }
+
+    /// Missing insert ids are generated: 32 lowercase hex digits, different per event, repeatable per seed.
+    @Test func generatesInsertIdsWhenMissing() throws {
+        let json = "[" + record(#""distinct_id":"u""#) + "," + record(#""distinct_id":"u","$insert_id":"""#) + "]"
+        let ids = try validate(json).accepted.map(\.event.insertId)
+        #expect(ids.count == 2)
+        #expect(ids[0] != ids[1])
+        for id in ids {
+            #expect(id.utf8.count == 32)
+            #expect(id.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        }
+        #expect(try validate(json).accepted.map(\.event.insertId) == ids)
+
+        var unseeded = eventContext()
+        unseeded.insertIdSeed = nil
+        let fresh = EventValidator.validate(try records(json), context: unseeded)
+        #expect(fresh.accepted.count == 2)
+    }
+
+    /// A given insert id is kept; numbers are stringified outside strict mode.
+    @Test func keepsGivenInsertIds() throws {
+        #expect(try validate(record(#""$insert_id":"Ab-9""#)).accepted.first?.event.insertId == "Ab-9")
+        #expect(try validate(record(#""$insert_id":"not strict: anything!""#)).accepted.first?.event.insertId
+            == "not strict: anything!")
+        #expect(try validate(record(#""$insert_id":1234"#)).accepted.first?.event.insertId == "1234")
+    }
+
+    /// Strict /import requires an insert id of ≤ 36 bytes of [A-Za-z0-9-] that is not a placeholder.
+    @Test(arguments: [
+        (#""x":1"#, "missing_field"),
+        (#""$insert_id":"""#, "missing_field"),
+        (#""$insert_id":"0123456789012345678901234567890123456""#, "invalid_insert_id"),
+        (#""$insert_id":"has space""#, "invalid_insert_id"),
+        (#""$insert_id":"under_score""#, "invalid_insert_id"),
+        (#""$insert_id":"Undefined""#, "placeholder_value"),
+        (#""$insert_id":42"#, "invalid_insert_id"),
+    ])
+    func enforcesStrictInsertIdRules(properties: String, code: String) throws {
+        let json = record(#""distinct_id":"u","# + properties)
+        let failure = try #require(try validate(json, eventContext(.importEvents, strict: true)).failures.first)
+        #expect(failure.field == "properties.$insert_id")
+        #expect(failure.code == code)
+    }
+
+    /// A 36-character UUID is a valid strict insert id.
+    @Test func acceptsUUIDInsertIdsInStrictImport() throws {
+        let json = record(#""distinct_id":"u","$insert_id":"6f1c0e9a-1b2c-4d3e-8f90-a1b2c3d4e5f6""#)
+        #expect(try validate(json, eventContext(.importEvents, strict: true)).accepted.count == 1)
+    }
+}
