@@ -32,8 +32,8 @@ package struct PartWriter: Sendable {
         guard events.count <= PartFormat.rowsMax else {
             throw PartError(.limitExceeded, file: file, "\(events.count) events exceed the \(PartFormat.rowsMax)-row limit of a part; split the batch")
         }
-        for e in events where PartFormat.day(ofTimeMs: e.event.timeMs) != day {
-            throw PartError(.invalidInput, file: file, "event seq \(e.seq) at \(e.event.timeMs) ms is not on day \(day); group events by UTC day before writing parts")
+        for i in events.indices where PartFormat.day(ofTimeMs: events[i].event.timeMs) != day {
+            throw PartError(.invalidInput, file: file, "event seq \(events[i].seq) at \(events[i].event.timeMs) ms is not on day \(day); group events by UTC day before writing parts")
         }
         let (order, distinctIds, ranks) = PartRowOrder.sortPermutation(events)
         for k in 1..<order.count where ranks[k] == ranks[k - 1] {

@@ -1,0 +1,388 @@
+"""mixpanel-utils 2.2.7 (the `mixpanel_utils` bulk import/export helper), unchanged, against a real Apus.
+
+How the library is pointed at Apus: `MixpanelUtils` has no host option — `residency` only picks
+between api/data/mixpanel.com, api-eu… and api-in… — and builds every URL from three plain
+instance attributes set in `__init__`:
+
+    import_api     "https://api.mixpanel.com"       + "/import", "/engage" (no version segment)
+    raw_api        "https://data.mixpanel.com/api"  + "/2.0/export"
+    formatted_api  "https://mixpanel.com/api"       + "/2.0/<query endpoint>"
+
+`utils_for()` overwrites those three attributes on the instance right after construction, as a
+user of a self-hosted server must. Nothing else in the library is touched; `loopback_only`
+additionally refuses (client-side, before any byte is sent) any URL that is not this test's Apus.
+
+How the library reports: it never raises for a failed batch. Each batch's response body is
+logged at DEBUG as "API Response: …"; a body whose `status` is not 1/"OK" is logged as a
+WARNING ("API response NOT OK"); an HTTP error is logged at ERROR with the body; a batch that
+raised is dumped to ./import_backup.txt. The tests read those reports through `caplog`.
+"""
+import gzip
+import json
+import logging
+import tempfile
+import urllib.parse
+import urllib.request
+
+import pytest
+from mixpanel_utils import MixpanelUtils
+
+from conftest import PROJECT_ID, SA_SECRET, SA_USER, TOKEN, Server
+
+DAY = 86400
+T0 = 1735689600  # 2025-01-01T00:00:00Z
+
+
+def utils_for(server, *, secret=SA_SECRET, username=SA_USER, project_id=PROJECT_ID, token=TOKEN):
+    mu = MixpanelUtils(secret, token=token, service_account_username=username, project_id=project_id,
+                       pool_size=4)
+    # No host option in mixpanel-utils 2.2.7 (see module docstring): aim its base URLs at Apus.
+    mu.import_api = server.url
+    mu.raw_api = f"{server.url}/api"
+    mu.formatted_api = f"{server.url}/api"
+    return mu
+
+
+@pytest.fixture(autouse=True)
+def in_temp_folder(tmp_path, monkeypatch):
+    # The library writes backup_*.json, import_backup.txt and invalid_events.txt to the
+    # working directory; keep them in the test's own folder.
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    real = urllib.request.urlopen
+
+    def guarded(request, *args, **kwargs):
+        url = request.full_url if isinstance(request, urllib.request.Request) else request
+        host = urllib.parse.urlsplit(url).hostname
+        assert host == "127.0.0.1", f"mixpanel_utils tried to reach {url}"
+        return real(request, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request, "urlopen", guarded)
+
+
+@pytest.fixture
+def reports(caplog):
+    """What the library reported: parsed response bodies, and its warnings/errors."""
+    caplog.set_level(logging.DEBUG, logger="mixpanel_utils")
+
+    class Reports:
+        @property
+        def responses(self):
+            # A batch that got an HTTP error is reported as "API Response: None".
+            bodies = [r.getMessage()[len("API Response: "):] for r in self._records()
+                      if r.getMessage().startswith("API Response: ")]
+            return [None if b == "None" else json.loads(b) for b in bodies]
+
+        @property
+        def problems(self):
+            return [r.getMessage() for r in self._records() if r.levelno >= logging.WARNING]
+
+        def _records(self):
+            return [r for r in caplog.records if r.name == "mixpanel_utils"]
+
+    return Reports()
+
+
+def assert_no_backup_dumps(folder):
+    assert not (folder / "import_backup.txt").exists(), (folder / "import_backup.txt").read_text()
+    assert not (folder / "invalid_events.txt").exists(), (folder / "invalid_events.txt").read_text()
+
+
+def sample_events(n, name_cycle=("Signed Up", "Viewed Page", "Purchase"), start=T0, step=97):
+    """Events as a Mixpanel export file holds them: name, distinct_id, time, $insert_id, props."""
+    events = []
+    for i in range(n):
+        props = {"distinct_id": f"user-{i % 37}", "time": start + i * step, "$insert_id": f"mu-{i:06d}",
+                 "plan": ["free", "pro", "team"][i % 3], "seats": i % 11, "price": round(i * 0.25, 2),
+                 "trial": i % 2 == 0, "tags": ["a", f"t{i % 5}"], "city": "Zoë’s town 🚀",
+                 "nested": {"depth": {"k": [i, "x"]}}, "nothing": None, "empty": ""}
+        events.append({"event": name_cycle[i % len(name_cycle)], "properties": props})
+    return events
+
+
+def assert_stored_exactly(exported, imported):
+    """Every imported event comes back once, with every property as sent (time in whole seconds);
+    anything else is only what the server documents adding (§1.7.2: `$…` / `mp_…` names)."""
+    by_id = {e["properties"]["$insert_id"]: e for e in exported}
+    assert len(by_id) == len(exported) == len(imported)
+    for original in imported:
+        want = dict(original["properties"], time=int(original["properties"]["time"]))
+        got = by_id[want["$insert_id"]]
+        assert got["event"] == original["event"]
+        assert {k: got["properties"].get(k, "<missing>") for k in want} == want
+        extra = set(got["properties"]) - set(want)
+        assert all(k.startswith(("$", "mp_")) or k == "token" for k in extra), extra
+        assert got["properties"]["$import"] is True
+
+
+# (1) Bulk import in several 2000-event batches, read back exactly.
+
+def test_import_of_several_batches_with_a_service_account_comes_back_exactly(server, reports, in_temp_folder):
+    events = sample_events(4500)  # 2000 + 2000 + 500, sent concurrently by the library's pool
+    utils_for(server).import_events(events, timezone_offset=0)
+
+    assert reports.problems == []
+    assert sorted(r["num_records_imported"] for r in reports.responses) == [500, 2000, 2000]
+    assert all(r["status"] == "OK" and r["code"] == 200 for r in reports.responses)
+    assert_no_backup_dumps(in_temp_folder)
+    assert_stored_exactly(server.export(), events)
+
+
+def test_import_authenticated_with_the_project_token_as_api_secret(server, reports):
+    # The older way to call mixpanel-utils: MixpanelUtils(api_secret) without a service
+    # account sends `Authorization: Basic <secret>:` and no project_id; a project token is
+    # accepted there too (§1.3.1).
+    mu = utils_for(server, secret=TOKEN, username=None, project_id=None)
+    events = sample_events(3)
+    mu.import_events(events, timezone_offset=0)
+    assert reports.problems == []
+    assert [r["num_records_imported"] for r in reports.responses] == [3]
+    assert_stored_exactly(server.export(), events)
+
+
+def test_import_with_a_wrong_service_account_secret_is_reported_and_stores_nothing(server, reports):
+    utils_for(server, secret="not-the-secret").import_events(sample_events(5), timezone_offset=0)
+    assert any("HTTP Error Code: 401" in p for p in reports.problems), reports.problems
+    assert reports.responses == [None]
+    assert server.export() == []
+
+
+def test_strict_import_reports_the_invalid_event_and_keeps_the_valid_ones(server, reports):
+    events = sample_events(4)
+    del events[2]["properties"]["$insert_id"]  # strict=1 requires $insert_id (§1.3.4)
+    utils_for(server).import_events(events, timezone_offset=0)
+
+    assert any("HTTP Error Code: 400" in p for p in reports.problems), reports.problems
+    body = json.loads(next(p for p in reports.problems if p.startswith("Response: "))[len("Response: "):])
+    assert body["num_records_imported"] == 3
+    assert [(f["index"], f["field"]) for f in body["failed_records"]] == [(2, "properties.$insert_id")]
+    assert sorted(e["properties"]["$insert_id"] for e in server.export()) == ["mu-000000", "mu-000001", "mu-000003"]
+
+
+def test_import_from_a_json_file_and_from_a_newline_delimited_file(server, reports, in_temp_folder):
+    events = sample_events(6)
+    (in_temp_folder / "array.json").write_text(json.dumps(events[:3]))
+    (in_temp_folder / "lines.json").write_text("\n".join(json.dumps(e) for e in events[3:]) + "\n")
+    mu = utils_for(server)
+    mu.import_events("array.json", timezone_offset=0)
+    mu.import_events("lines.json", timezone_offset=0)
+    assert reports.problems == []
+    assert_stored_exactly(server.export(), events)
+
+
+# (2) Time handling: import_events shifts "project time" to UTC by timezone_offset hours and
+# truncates to whole seconds before sending.
+
+@pytest.mark.parametrize("offset_hours", [-8, 0, 5.5])
+def test_import_timezone_offset_is_applied_before_storing(server, reports, offset_hours):
+    project_times = [T0 - 4 * 3600, T0 + 0.75, T0 + 12 * 3600 + 0.5]  # 2024-12-31 20:00, 2025-01-01 00:00:00.75, 12:00:00.5
+    events = [{"event": "Timed", "properties": {"distinct_id": "u-t", "time": t, "$insert_id": f"t-{i}"}}
+              for i, t in enumerate(project_times)]
+    utils_for(server).import_events(events, timezone_offset=offset_hours)
+    assert reports.problems == []
+
+    expected = {f"t-{i}": int(int(t) - offset_hours * 3600) for i, t in enumerate(project_times)}
+    exported = server.export(time_in_ms="1")
+    assert {e["properties"]["$insert_id"]: e["properties"]["time"] for e in exported} == \
+        {k: v * 1000 for k, v in expected.items()}
+
+
+def test_events_shifted_across_midnight_are_exported_under_their_utc_day(server, reports):
+    # 2024-12-31 20:00 in a UTC-8 project is 2025-01-01 04:00 UTC.
+    event = {"event": "Late", "properties": {"distinct_id": "u-late", "time": T0 - 4 * 3600, "$insert_id": "late-1"}}
+    utils_for(server).import_events([event], timezone_offset=-8)
+    assert reports.problems == []
+    assert server.export(from_date="2024-12-31", to_date="2024-12-31") == []
+    [stored] = server.export(from_date="2025-01-01", to_date="2025-01-01")
+    assert stored["properties"]["time"] == T0 + 4 * 3600
+
+
+# (3) People updates through /engage (base64 form batches). Apus stores them durably but does not
+# yet apply them to queryable profiles, so what is checked is what the library reports.
+
+def profiles(n, prefix="p"):
+    return [{"$distinct_id": f"{prefix}-{i}",
+             "$properties": {"$email": f"{prefix}{i}@example.com", "Plan": "Pro", "Old Name": i,
+                             "$transactions": [{"$amount": 9.5, "$time": "2025-01-01T00:00:00"},
+                                               {"$amount": 0.5, "$time": "2025-01-02T00:00:00"}],
+                             "$last_seen": f"2025-01-{1 + i % 28:02d}T00:00:00"}}
+            for i in range(n)]
+
+
+def test_people_set_on_several_batches_of_profiles_is_accepted(server, reports, in_temp_folder):
+    count = utils_for(server).people_set({"Plan": "Enterprise", "Seats": 12}, profiles=profiles(2500), backup=False)
+    assert count == 2500
+    assert reports.problems == []
+    assert reports.responses == [{"status": 1, "error": None}] * 2  # 2000 + 500
+    assert_no_backup_dumps(in_temp_folder)
+
+
+def test_every_people_operation_of_the_library_is_accepted(server, reports, in_temp_folder):
+    mu = utils_for(server)
+    people = profiles(5)
+    assert mu.people_set(lambda p: {"Email Copy": p["$properties"]["$email"]}, profiles=people, backup=False) == 5
+    assert mu.people_set_once({"First Seen": "2025-01-01"}, profiles=people) == 5
+    assert mu.people_add({"Logins": 2, "Balance": -1.5}, profiles=people) == 5
+    assert mu.people_append({"Visited": "/pricing"}, profiles=people) == 5
+    assert mu.people_union({"Tags": ["x", "y"]}, profiles=people) == 5
+    assert mu.people_remove({"Tags": "x"}, profiles=people) == 5
+    assert mu.people_unset(["Plan"], profiles=people, backup=False) == 5
+    assert mu.people_change_property_name("Old Name", "New Name", profiles=people, backup=False) == 5
+    assert mu.people_revenue_property_from_transactions(profiles=people, backup=False) == 5
+    assert mu.people_delete(profiles=people[:2], backup=False) == 2
+    assert reports.problems == []
+    # One batch per call; people_change_property_name makes two ($set, then $unset).
+    assert reports.responses == [{"status": 1, "error": None}] * 11
+    assert_no_backup_dumps(in_temp_folder)
+
+
+def test_import_people_from_profiles_and_from_raw_updates_is_accepted(server, reports, in_temp_folder):
+    mu = utils_for(server)
+    (in_temp_folder / "people.json").write_text(json.dumps(profiles(3, prefix="f")))
+    mu.import_people(profiles(4))
+    mu.import_people("people.json")
+    mu.import_people([{"$token": TOKEN, "$distinct_id": "raw-1", "$set": {"A": 1}},
+                      {"$token": TOKEN, "$distinct_id": "raw-2", "$union": {"L": ["q"]}}], raw_record_import=True)
+    assert reports.problems == []
+    assert reports.responses == [{"status": 1, "error": None}] * 3
+
+
+def test_deduplicate_people_deletes_the_older_duplicates(server, reports, in_temp_folder):
+    people = profiles(4)
+    for p in people:
+        p["$properties"]["$email"] = "same@example.com"
+    assert utils_for(server).deduplicate_people(profiles=people, merge_props=True) == 3
+    assert reports.problems == []
+    assert reports.responses == [{"status": 1, "error": None}] * 2  # $set_once merge, then $delete
+
+
+def test_people_updates_with_an_unknown_token_are_reported_not_ok(server, reports):
+    utils_for(server, token="not-a-token").people_set({"Plan": "Pro"}, profiles=profiles(2), backup=False)
+    assert [r["status"] for r in reports.responses] == [0]
+    assert reports.responses[0]["error"]
+    assert any("API response NOT OK" in p for p in reports.problems), reports.problems
+
+
+# (4) export_events into files, compared to what was imported.
+
+def test_export_events_to_a_json_file_matches_what_was_imported(server, reports, in_temp_folder):
+    events = sample_events(2500, step=301)  # spans nine days
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("events.json", {"from_date": "2025-01-01", "to_date": "2025-01-31"})
+    assert reports.problems == []
+    exported = json.loads((in_temp_folder / "events.json").read_text())
+    assert_stored_exactly(exported, events)
+    assert exported == server.export(from_date="2025-01-01", to_date="2025-01-31")
+
+
+def test_export_events_filtered_by_event_name_and_limited(server, reports, in_temp_folder):
+    events = sample_events(30)
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("purchases.json", {"from_date": "2025-01-01", "to_date": "2025-01-01", "event": ["Purchase"]})
+    mu.export_events("five.json", {"from_date": "2025-01-01", "to_date": "2025-01-01", "limit": 5})
+    assert reports.problems == []
+    purchases = json.loads((in_temp_folder / "purchases.json").read_text())
+    assert sorted(e["properties"]["$insert_id"] for e in purchases) == \
+        sorted(e["properties"]["$insert_id"] for e in events if e["event"] == "Purchase")
+    assert len(json.loads((in_temp_folder / "five.json").read_text())) == 5
+
+
+def test_export_events_one_file_per_day(server, reports, in_temp_folder):
+    events = sample_events(12, step=DAY // 4)  # four a day over 2025-01-01..03
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("daily.json", {"from_date": "2025-01-01", "to_date": "2025-01-04"}, request_per_day=True)
+    for day, ids in [("2025-01-01", range(0, 4)), ("2025-01-02", range(4, 8)), ("2025-01-03", range(8, 12))]:
+        got = json.loads((in_temp_folder / f"daily_{day}.json").read_text())
+        assert sorted(e["properties"]["$insert_id"] for e in got) == [f"mu-{i:06d}" for i in ids]
+    assert json.loads((in_temp_folder / "daily_2025-01-04.json").read_text()) == []
+    assert reports.problems == ["/export API response empty"]
+
+
+def test_export_events_converts_times_with_timezone_offset(server, reports, in_temp_folder):
+    events = sample_events(3)
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("shifted.json", {"from_date": "2025-01-01", "to_date": "2025-01-01"}, timezone_offset=2)
+    got = {e["properties"]["$insert_id"]: e["properties"]["time"]
+           for e in json.loads((in_temp_folder / "shifted.json").read_text())}
+    assert reports.problems == []
+    assert got == {e["properties"]["$insert_id"]: e["properties"]["time"] - 7200 for e in events}
+
+
+def test_export_events_streamed_raw_to_a_file(server, reports, in_temp_folder):
+    events = sample_events(50)
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("raw.ndjson", {"from_date": "2025-01-01", "to_date": "2025-01-01"}, raw_stream=True)
+    assert reports.problems == []
+    lines = (in_temp_folder / "raw.ndjson").read_text().splitlines()
+    assert_stored_exactly([json.loads(line) for line in lines], events)
+
+
+def test_export_events_with_gzip_header_decodes_either_way(server, reports, in_temp_folder):
+    # Not streamed: the library gunzips when the answer says Content-Encoding: gzip, and reads
+    # it as is otherwise, so this works whether or not the server compresses.
+    events = sample_events(200)
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("viagzip.json", {"from_date": "2025-01-01", "to_date": "2025-01-31"}, add_gzip_header=True)
+    assert reports.problems == []
+    assert_stored_exactly(json.loads((in_temp_folder / "viagzip.json").read_text()), events)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Apus ignores Accept-Encoding: gzip on GET /api/2.0/export and answers uncompressed text/plain; "
+    "spec §2.3: with Accept-Encoding: gzip and a body over 1400 bytes the answer is gzip with "
+    "Content-Encoding: gzip. mixpanel-utils' raw_stream + add_gzip_header copies the body as is into "
+    "<file>.gz, so the user gets a .gz file that is not gzip."))
+def test_export_events_streamed_with_gzip_writes_a_real_gzip_file(server, reports, in_temp_folder):
+    events = sample_events(200)
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("stream.json", {"from_date": "2025-01-01", "to_date": "2025-01-31"},
+                     add_gzip_header=True, raw_stream=True)
+    with gzip.open(in_temp_folder / "stream.json.gz", "rt", encoding="utf-8") as f:
+        exported = [json.loads(line) for line in f if line.strip()]
+    assert_stored_exactly(exported, events)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Apus answers GET /api/2.0/export?...&where=<expression> with 400 unsupported_parameter "
+    "(\"where is not supported by export yet\"); spec §2.3 lists `where` as an export parameter. "
+    "mixpanel-utils then gets no body and fails (AttributeError on None.strip() in query_export)."))
+def test_export_events_filtered_with_a_where_expression(server, reports, in_temp_folder):
+    events = sample_events(30)
+    mu = utils_for(server)
+    mu.import_events(events, timezone_offset=0)
+    mu.export_events("pro.json", {"from_date": "2025-01-01", "to_date": "2025-01-01",
+                                  "where": 'properties["plan"] == "pro"'})
+    got = json.loads((in_temp_folder / "pro.json").read_text())
+    assert sorted(e["properties"]["$insert_id"] for e in got) == \
+        sorted(e["properties"]["$insert_id"] for e in events if e["properties"]["plan"] == "pro")
+
+
+def test_migrating_between_two_servers_through_an_export_file(server, reports, in_temp_folder):
+    # The library's main use: export one project to a file, import the file into another.
+    events = sample_events(2100, step=211)
+    source = utils_for(server)
+    source.import_events(events, timezone_offset=0)
+    source.export_events("migration.json", {"from_date": "2025-01-01", "to_date": "2025-01-31"})
+    with tempfile.TemporaryDirectory(prefix="apus-compat-target-") as d:
+        target_server = Server(d).start()
+        try:
+            utils_for(target_server).import_events("migration.json", timezone_offset=0)
+            migrated = target_server.export()
+        finally:
+            target_server.stop()
+    assert reports.problems == []
+    assert_stored_exactly(migrated, events)
+    drop = lambda e: {**e, "properties": {k: v for k, v in e["properties"].items() if k != "mp_processing_time_ms"}}
+    assert sorted(map(drop, migrated), key=lambda e: e["properties"]["$insert_id"]) == \
+        sorted(map(drop, server.export()), key=lambda e: e["properties"]["$insert_id"])
