@@ -20,6 +20,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "durable: answer after fsync (default). relaxed: answer after write, fsync right after; a power loss can lose the last acknowledged events (env APUS_DURABILITY).")
     var durability: String?
 
+    @Option(help: "Flush the memtable into columnar parts once it holds this many events (env APUS_FLUSH_ROWS).")
+    var flushRows: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env APUS_LOG_LEVEL).")
     var logLevel: String?
 
@@ -32,6 +35,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--durability must be durable or relaxed, not \(durabilityText)")
         }
         config.store.durability = d
+        if let rows = flushRows ?? Environment.value("APUS_FLUSH_ROWS").flatMap(Int.init) {
+            guard rows > 0 else { throw ValidationError("--flush-rows must be positive") }
+            config.store.flushRowsMax = rows
+        }
         config.seedProjectID = Environment.value("APUS_PROJECT_ID").flatMap(Int64.init)
         config.seedProjectToken = Environment.value("APUS_PROJECT_TOKEN")
         config.seedServiceAccount = Environment.value("APUS_SERVICE_ACCOUNT")

@@ -17,6 +17,8 @@ package struct PendingAppend: @unchecked Sendable {
 package final class GroupCommitter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [PendingAppend] = []
+    /// Work that must run on the commit thread (WAL rotation and trimming), after the next round.
+    private var chores: [@Sendable () -> Void] = []
     private var stopping = false
     private var stopped = false
     private let durability: Durability
@@ -53,6 +55,18 @@ package final class GroupCommitter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Runs `work` on the commit thread between commit rounds.
+    package func perform(_ work: @escaping @Sendable () -> Void) {
+        condition.lock()
+        if stopped {
+            condition.unlock()
+            return
+        }
+        chores.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Commits what is queued, then stops the thread.
     package func stop() {
         condition.lock()
@@ -65,13 +79,16 @@ package final class GroupCommitter: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping { condition.wait() }
+            while queue.isEmpty && chores.isEmpty && !stopping { condition.wait() }
             let batch = queue
             queue.removeAll(keepingCapacity: true)
-            let finished = batch.isEmpty && stopping
+            let work = chores
+            chores.removeAll()
+            let finished = batch.isEmpty && work.isEmpty && stopping
             condition.unlock()
             if finished { break }
-            commit(batch)
+            if !batch.isEmpty { commit(batch) }
+            for w in work { w() }
         }
         condition.lock()
         stopped = true

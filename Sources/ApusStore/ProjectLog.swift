@@ -1,6 +1,6 @@
 // Everything the store holds for one project: its WAL (touched only by the commit thread),
-// and the readable state (memtable, parts) behind a lock that readers hold only to copy a
-// snapshot.
+// and the readable state (memtable, chunks being flushed, parts) behind a lock that readers
+// hold only to copy a snapshot.
 
 import ApusModel
 import Synchronization
@@ -8,7 +8,10 @@ import Synchronization
 /// What readers see of a project at one moment. Immutable.
 package struct ProjectSnapshot: Sendable {
     package var project: ProjectID
+    /// Events not yet in parts: the memtable and any chunks being flushed.
     package var chunks: [MemtableChunk]
+    /// Immutable columnar parts.
+    package var parts: [PartReader]
     /// Sequence number the next append will get (everything below is visible).
     package var nextSeq: UInt64
 }
@@ -24,6 +27,10 @@ package struct ProjectState: Sendable {
     package var memtable = Memtable()
     /// Profile and group updates since the last flush, in arrival order.
     package var updateChunks: [(kind: WALRecordKind, chunk: MemtableChunk)] = []
+    /// Event chunks frozen for a flush that has not installed its parts yet (still readable).
+    package var flushingChunks: [MemtableChunk] = []
+    package var flushInProgress = false
+    package var parts: [PartReader] = []
     package var nextSeq: UInt64 = 1
 }
 
@@ -47,9 +54,11 @@ package final class ProjectLog: Sendable {
         self.state = Mutex(state)
     }
 
+    package var partsDirectory: String { directory + "/parts" }
+
     package func snapshot() -> ProjectSnapshot {
         state.withLock { s in
-            ProjectSnapshot(project: id, chunks: s.memtable.chunks, nextSeq: s.nextSeq)
+            ProjectSnapshot(project: id, chunks: s.flushingChunks + s.memtable.chunks, parts: s.parts, nextSeq: s.nextSeq)
         }
     }
 
@@ -57,7 +66,8 @@ package final class ProjectLog: Sendable {
     package func apply(_ items: [(payload: WALPayload, firstSeq: UInt64)]) {
         state.withLock { s in
             for item in items {
-                let chunk = MemtableChunk(firstSeq: item.firstSeq, bytes: item.payload.bytes, ranges: item.payload.recordRanges)
+                let chunk = MemtableChunk(firstSeq: item.firstSeq, receivedMs: item.payload.receivedMs,
+                                          bytes: item.payload.bytes, ranges: item.payload.recordRanges)
                 if item.payload.kind == .events {
                     s.memtable.append(chunk)
                 } else {

@@ -2,6 +2,8 @@
 // and reports damage. A torn tail on a project's newest segment is what a crash leaves and is
 // reported as a note (the next start removes it); anything else is damage.
 
+import Foundation
+
 /// The findings of a verification pass.
 package struct VerifyReport: Sendable {
     package var lines: [String] = []
@@ -13,8 +15,41 @@ package enum StoreVerifier {
         var report = VerifyReport()
         let projectsDir = dataDirectory + "/projects"
         let projects = FileSystem.list(projectsDir).filter { Int64($0) != nil }
-        var totalEvents = 0, totalUpdates = 0, totalSegments = 0
+        var totalEvents = 0, totalUpdates = 0, totalSegments = 0, totalParts = 0, totalRows = 0
         for project in projects {
+            let projectDir = projectsDir + "/" + project
+            var flushedThrough: UInt64 = 1
+            do throws(StoreError) { flushedThrough = try FlushManifest.read(directory: projectDir) } catch {
+                report.problems.append(error.message)
+            }
+            let partsDir = projectDir + "/parts"
+            for name in FileSystem.list(partsDir) where PartFileName.isPart(name) {
+                let path = partsDir + "/" + name
+                totalParts += 1
+                do throws(PartError) {
+                    let part = try PartReader(url: URL(fileURLWithPath: path))
+                    try part.verifyInvariants()
+                    totalRows += part.rowCount
+                    if part.metadata.maxSeq >= flushedThrough {
+                        report.lines.append("note: \(path): written by an unfinished flush; removed at next start (its rows are in the WAL)")
+                    }
+                } catch {
+                    report.problems.append(error.description)
+                }
+            }
+            let updatesPath = ProfileUpdateLog.path(projectDir)
+            if FileSystem.exists(updatesPath) {
+                do throws(FileError) {
+                    let bytes = try FileSystem.readAll(updatesPath)
+                    let scan = WALScanner.scan(bytes)
+                    if scan.stopReason != nil && !bytes.isEmpty {
+                        report.problems.append("\(updatesPath): \(scan.stopReason!)")
+                    }
+                    totalUpdates += scan.frames.reduce(0) { $0 + $1.records.count }
+                } catch {
+                    report.problems.append("\(updatesPath): \(error)")
+                }
+            }
             let walDir = projectsDir + "/" + project + "/wal"
             let segments = FileSystem.list(walDir).filter { $0.hasSuffix(".wal") }
             var lastSeqEnd: UInt64? = nil
@@ -52,7 +87,7 @@ package enum StoreVerifier {
                 }
             }
         }
-        report.lines.append("projects: \(projects.count), WAL segments: \(totalSegments), logged events: \(totalEvents), logged profile updates: \(totalUpdates)")
+        report.lines.append("projects: \(projects.count), parts: \(totalParts) (\(totalRows) rows), WAL segments: \(totalSegments), logged events: \(totalEvents), profile updates: \(totalUpdates)")
         report.lines.append(report.problems.isEmpty ? "ok: no damage found" : "damage found: \(report.problems.count) problem(s)")
         return report
     }

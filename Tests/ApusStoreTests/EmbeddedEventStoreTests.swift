@@ -27,7 +27,7 @@ struct EmbeddedEventStoreTests {
             #expect(r2 == AppendReceipt(firstSeq: 6, count: 4))
             let got = try store.events(of: 7, days: day...day, names: nil)
             #expect(got.count == 9)
-            #expect(got == got.sorted(by: StoredEvent.storageOrder))
+            #expect(got == got.sorted(by: PartRowOrder.precedes))
             store.close()
         }
         let reopened = try EmbeddedEventStore(configuration: config, logger: logger)

@@ -2,6 +2,7 @@
 import collections
 import os
 import random
+import re
 import subprocess
 import tempfile
 import threading
@@ -38,7 +39,8 @@ def test_acknowledged_events_survive_sigkill_exactly_once():
     acked = []
     with tempfile.TemporaryDirectory(prefix="apus-crash-") as d:
         for round_no in range(ROUNDS):
-            server = Server(d).start()
+            # Small memtables, so flushes, WAL trims and merges happen while the process is killed.
+            server = Server(d, extra_args=["--flush-rows", "3000"]).start()
             stop = threading.Event()
             threads = [threading.Thread(target=sender, args=(server.url, f"r{round_no}t{t}", acked, stop)) for t in range(2)]
             for t in threads:
@@ -61,3 +63,5 @@ def test_acknowledged_events_survive_sigkill_exactly_once():
         assert len(acked) > 0
         verify = subprocess.run([apus_binary(), "verify", "--data", d], capture_output=True, text=True)
         assert verify.returncode == 0, verify.stdout + verify.stderr
+        parts = int(re.search(r"parts: (\d+)", verify.stdout).group(1))
+        assert parts > 0, "the rounds never flushed a part: " + verify.stdout

@@ -28,18 +28,7 @@ package struct Memtable: Sendable {
                 out.append(try chunk.event(at: i))
             }
         }
-        out.sort(by: StoredEvent.storageOrder)
+        out.sort(by: PartRowOrder.precedes)
         return out
-    }
-}
-
-extension StoredEvent {
-    /// The order of rows in parts: distinct id (bytewise), then time, then seq.
-    package static func storageOrder(_ a: StoredEvent, _ b: StoredEvent) -> Bool {
-        if a.event.distinctId != b.event.distinctId {
-            return a.event.distinctId.utf8.lexicographicallyPrecedes(b.event.distinctId.utf8)
-        }
-        if a.event.timeMs != b.event.timeMs { return a.event.timeMs < b.event.timeMs }
-        return a.seq < b.seq
     }
 }

@@ -6,6 +6,8 @@
 package final class MemtableChunk: Sendable {
     /// The first event's sequence number; event `i` has `firstSeq + i`.
     package let firstSeq: UInt64
+    /// When the batch was received (ms).
+    package let receivedMs: Int64
     package let bytes: [UInt8]
     package let ranges: [Range<Int>]
     /// Each event's time in ms (the first field of its record).
@@ -13,8 +15,9 @@ package final class MemtableChunk: Sendable {
 
     package var count: Int { ranges.count }
 
-    package init(firstSeq: UInt64, bytes: [UInt8], ranges: [Range<Int>]) {
+    package init(firstSeq: UInt64, receivedMs: Int64, bytes: [UInt8], ranges: [Range<Int>]) {
         self.firstSeq = firstSeq
+        self.receivedMs = receivedMs
         self.bytes = bytes
         self.ranges = ranges
         self.timesMs = bytes.withUnsafeBytes { buf in
@@ -26,7 +29,7 @@ package final class MemtableChunk: Sendable {
     }
 
     /// A chunk from records read back from the WAL.
-    package convenience init(firstSeq: UInt64, records: [[UInt8]]) {
+    package convenience init(firstSeq: UInt64, receivedMs: Int64, records: [[UInt8]]) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(records.reduce(0) { $0 + $1.count })
         var ranges: [Range<Int>] = []
@@ -35,8 +38,11 @@ package final class MemtableChunk: Sendable {
             ranges.append(bytes.count..<(bytes.count + r.count))
             bytes.append(contentsOf: r)
         }
-        self.init(firstSeq: firstSeq, bytes: bytes, ranges: ranges)
+        self.init(firstSeq: firstSeq, receivedMs: receivedMs, bytes: bytes, ranges: ranges)
     }
+
+    /// Record `i`'s bytes.
+    package func record(at i: Int) -> [UInt8] { Array(bytes[ranges[i]]) }
 
     /// Decodes event `i`.
     package func event(at i: Int) throws(DecodeFailure) -> StoredEvent {

@@ -22,6 +22,7 @@ package enum WALRecordKind: UInt8, Sendable {
 /// A frame payload encoded and checksummed, waiting for its sequence number.
 package struct WALPayload: Sendable {
     package var kind: WALRecordKind
+    package var receivedMs: Int64
     package var count: Int
     package var bytes: [UInt8]
     package var payloadCRC: UInt32
@@ -40,7 +41,7 @@ package struct WALPayload: Sendable {
             ranges.append(w.count..<(w.count + r.count))
             w.raw(r)
         }
-        self.init(kind: kind, writer: w, ranges: ranges)
+        self.init(kind: kind, receivedMs: receivedMs, writer: w, ranges: ranges)
     }
 
     /// Encodes events straight into the payload (no intermediate record arrays).
@@ -56,11 +57,12 @@ package struct WALPayload: Sendable {
             ranges.append(w.count..<(w.count + scratch.count))
             w.raw(scratch.bytes)
         }
-        self.init(kind: .events, writer: w, ranges: ranges)
+        self.init(kind: .events, receivedMs: receivedMs, writer: w, ranges: ranges)
     }
 
-    private init(kind: WALRecordKind, writer w: BinaryWriter, ranges: [Range<Int>]) {
+    private init(kind: WALRecordKind, receivedMs: Int64, writer w: BinaryWriter, ranges: [Range<Int>]) {
         self.kind = kind
+        self.receivedMs = receivedMs
         self.count = ranges.count
         self.bytes = w.bytes
         self.recordRanges = ranges

@@ -1,0 +1,43 @@
+// The project's flush mark: every event with a sequence number below it is in a durable part,
+// so recovery replays only the WAL from there on, and parts holding rows at or past it are
+// leftovers of a flush that did not finish (their rows are still in the WAL).
+//
+//   "APUSFLS1" | u64 flushedThrough | u32 CRC-32C of the previous 16 bytes
+//
+// Written to a temp file, fsynced, renamed over the old one, directory fsynced.
+
+/// Reads and writes `projects/<id>/flushed`.
+package enum FlushManifest {
+    static let magic = Array("APUSFLS1".utf8)
+
+    /// The flushed-through sequence number; 1 when nothing was ever flushed.
+    package static func read(directory: String) throws(StoreError) -> UInt64 {
+        let path = directory + "/flushed"
+        guard FileSystem.exists(path) else { return 1 }
+        let bytes: [UInt8]
+        do throws(FileError) { bytes = try FileSystem.readAll(path) } catch { throw .io(error) }
+        guard bytes.count == 20, Array(bytes[0..<8]) == magic,
+              CRC32C.checksum(bytes, range: 0..<16) == bytes.withUnsafeBytes({ $0.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian })
+        else {
+            throw StoreError(code: "flush_manifest_damaged", message: "\(path) is damaged; run `apus verify` and restore the data folder from a backup")
+        }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
+    }
+
+    package static func write(_ seq: UInt64, directory: String) throws(FileError) {
+        var w = BinaryWriter(capacity: 20)
+        w.raw(magic)
+        w.u64(seq)
+        w.u32(CRC32C.checksum(w.bytes))
+        let tmp = directory + "/flushed.tmp"
+        let file = try POSIXFile(path: tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        try file.writeAll(w.bytes)
+        try file.sync()
+        try FileSystem.rename(tmp, directory + "/flushed")
+        try FileSystem.syncDirectory(directory)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,38 @@
+// Reads a snapshot back as deduplicated events: for each day, the day's parts (already in
+// storage order) and the day's memtable rows (sorted here) merge through DedupingMerger.
+
+import ApusModel
+
+/// Reads events out of one snapshot.
+package struct ProjectReader: Sendable {
+    package var snapshot: ProjectSnapshot
+
+    package func events(days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent] {
+        var out: [StoredEvent] = []
+        for day in days {
+            try forEachEvent(day: day) { e in
+                if names == nil || names!.contains(e.event.name) { out.append(e) }
+            }
+        }
+        return out
+    }
+
+    /// Calls `body` with each event of `day` in storage order, duplicates removed.
+    package func forEachEvent(day: Int32, _ body: (StoredEvent) -> Void) throws(StoreError) {
+        var sources: [AnyIterator<StoredEvent>] = []
+        do throws(PartError) {
+            for part in snapshot.parts where part.metadata.day == day {
+                sources.append(AnyIterator(try part.events().makeIterator()))
+            }
+        } catch {
+            throw StoreError(error)
+        }
+        do throws(DecodeFailure) {
+            let memory = try Memtable.sortedEvents(in: snapshot.chunks, days: day...day)
+            if !memory.isEmpty { sources.append(AnyIterator(memory.makeIterator())) }
+        } catch {
+            throw StoreError(code: "memtable_damaged", message: "an event in memory could not be decoded (\(error.reason)); restart the server to reload it from the WAL")
+        }
+        for e in DedupingMerger(sources) { body(e) }
+    }
+}

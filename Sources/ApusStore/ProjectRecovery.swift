@@ -1,0 +1,62 @@
+// Opening a project after any stop, clean or not:
+//   1. read the flush mark (every seq below it is in parts);
+//   2. open the parts; remove `.tmp` leftovers and parts holding rows at or past the mark
+//      (written by a flush that did not finish: their rows are still in the WAL);
+//   3. cut the profile update log back to the mark for the same reason;
+//   4. replay the WAL from the mark into the memtable (cutting a torn tail).
+
+import ApusModel
+import Foundation
+import Logging
+
+package enum ProjectRecovery {
+    package struct Recovered {
+        package var wal: WriteAheadLog
+        package var state: ProjectState
+    }
+
+    package static func recover(project: ProjectID, directory: String, logger: Logger) throws(StoreError) -> Recovered {
+        let flushedThrough = try FlushManifest.read(directory: directory)
+        let partsDir = directory + "/parts"
+        var state = ProjectState()
+        for name in FileSystem.list(partsDir) {
+            let path = partsDir + "/" + name
+            if PartFileName.isTemporary(name) {
+                try? FileSystem.remove(path)
+                continue
+            }
+            guard PartFileName.isPart(name) else { continue }
+            let part: PartReader
+            do throws(PartError) { part = try PartReader(url: URL(fileURLWithPath: path)) } catch {
+                throw StoreError(code: error.code.rawValue, message: "cannot open part: \(error.description)")
+            }
+            if part.metadata.maxSeq >= flushedThrough {
+                logger.info("removing part of an unfinished flush (its rows are replayed from the WAL)", metadata: ["part": "\(path)"])
+                try? FileSystem.remove(path)
+                continue
+            }
+            state.parts.append(part)
+        }
+        try? FileSystem.syncDirectory(partsDir)
+        try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, logger: logger)
+
+        let recovery = try WriteAheadLog.open(directory: directory + "/wal", logger: logger)
+        var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
+        var replayed = 0
+        for frame in recovery.frames {
+            nextSeq = max(nextSeq, frame.firstSeq + UInt64(frame.records.count))
+            guard frame.firstSeq >= flushedThrough else { continue }
+            let chunk = MemtableChunk(firstSeq: frame.firstSeq, receivedMs: frame.receivedMs, records: frame.records)
+            if frame.kind == .events { state.memtable.append(chunk) } else { state.updateChunks.append((frame.kind, chunk)) }
+            replayed += frame.records.count
+        }
+        state.nextSeq = nextSeq
+        if replayed > 0 || recovery.droppedBytes > 0 {
+            logger.info("project log recovered", metadata: [
+                "project": "\(project)", "parts": "\(state.parts.count)", "replayedRecords": "\(replayed)",
+                "droppedBytes": "\(recovery.droppedBytes)",
+            ])
+        }
+        return Recovered(wal: recovery.log, state: state)
+    }
+}
