@@ -39,7 +39,7 @@ let package = Package(
 
         // HTTP: routes, middleware, auth, error mapping.
         .target(name: "ApusServer", dependencies: [
-            "ApusModel", "ApusStore", "ApusIngest",
+            "ApusModel", "ApusStore", "ApusIngest", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

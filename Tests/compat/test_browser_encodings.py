@@ -146,3 +146,23 @@ def test_export_filters_by_event_and_limit(server):
 
 def test_healthz(server):
     assert requests.get(f"{server.url}/healthz").status_code == 200
+
+
+def test_export_is_gzipped_when_the_client_accepts_it(server):
+    requests.post(f"{server.url}/track", data={"data": json.dumps([event("Zipped", i) for i in range(50)])})
+    r = requests.get(f"{server.url}/api/2.0/export", params={"project_id": PROJECT_ID, "from_date": "2025-01-01",
+                                                             "to_date": "2025-01-01"},
+                     auth=(SA_USER, SA_SECRET), headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert r.headers["Content-Encoding"] == "gzip"
+    raw = r.raw.read(decode_content=False)
+    lines = gzip.decompress(raw).decode().splitlines()
+    assert len(lines) == 50
+
+
+def test_export_is_plain_without_accept_encoding(server):
+    requests.post(f"{server.url}/track", data={"data": json.dumps([event("Plain", 1)])})
+    r = requests.get(f"{server.url}/api/2.0/export", params={"project_id": PROJECT_ID, "from_date": "2025-01-01",
+                                                             "to_date": "2025-01-01"},
+                     auth=(SA_USER, SA_SECRET), headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in r.headers
+    assert json.loads(r.text)["event"] == "Plain"

@@ -337,11 +337,6 @@ def test_export_events_with_gzip_header_decodes_either_way(server, reports, in_t
     assert_stored_exactly(json.loads((in_temp_folder / "viagzip.json").read_text()), events)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Apus ignores Accept-Encoding: gzip on GET /api/2.0/export and answers uncompressed text/plain; "
-    "spec §2.3: with Accept-Encoding: gzip and a body over 1400 bytes the answer is gzip with "
-    "Content-Encoding: gzip. mixpanel-utils' raw_stream + add_gzip_header copies the body as is into "
-    "<file>.gz, so the user gets a .gz file that is not gzip."))
 def test_export_events_streamed_with_gzip_writes_a_real_gzip_file(server, reports, in_temp_folder):
     events = sample_events(200)
     mu = utils_for(server)

@@ -5,6 +5,8 @@
 
 import ApusModel
 import ApusStore
+import Foundation
+import HTTPTypes
 import Hummingbird
 
 package struct ExportRoutes: Sendable {
@@ -47,7 +49,13 @@ package struct ExportRoutes: Sendable {
         let store = state.store
         let project = principal.project
         let logger = state.logger
+        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
         let body = ResponseBody { writer in
+            let compressor = gzip ? GzipStream() : nil
+            func send(_ bytes: [UInt8]) async throws {
+                let out = compressor.map { $0.compress(bytes) } ?? bytes
+                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+            }
             var remaining = params.limit ?? Int.max
             for day in try store.days(of: project, in: params.days) where remaining > 0 {
                 let events: [StoredEvent]
@@ -62,12 +70,16 @@ package struct ExportRoutes: Sendable {
                 for stored in events.prefix(remaining) {
                     ExportFormat.appendLine(stored.event, timeInMs: params.timeInMs, to: &out)
                     if out.count >= 1 << 20 {
-                        try await writer.write(ByteBuffer(bytes: out))
+                        try await send(out)
                         out.removeAll(keepingCapacity: true)
                     }
                 }
                 remaining -= min(events.count, remaining)
-                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                if !out.isEmpty { try await send(out) }
+            }
+            if let compressor {
+                let tail = compressor.compress([], finish: true)
+                if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
             }
             try await writer.finish(nil)
         }
@@ -80,7 +92,21 @@ package struct ExportRoutes: Sendable {
             }
             throw QueryError(error)
         }
-        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: body)
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if gzip {
+            headers[.contentEncoding] = "gzip"
+            headers[.vary] = "Accept-Encoding"
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// True when the client lists gzip in Accept-Encoding (without q=0).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        return header.lowercased().split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            return parts.first == "gzip" && !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "") == "q=0" }
+        }
     }
 
     static func parse(_ q: QueryString) throws(QueryError) -> Parameters {
