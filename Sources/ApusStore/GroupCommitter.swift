@@ -17,6 +17,10 @@ package struct PendingAppend: @unchecked Sendable {
 package final class GroupCommitter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [PendingAppend] = []
+    /// Bytes queued and not yet committed; past `queuedBytesMax` new appends are refused
+    /// (the server answers 429 with Retry-After) instead of growing memory without bound.
+    private var queuedBytes = 0
+    private let queuedBytesMax: Int
     /// Work that must run on the commit thread (WAL rotation and trimming), after the next round.
     private var chores: [@Sendable () -> Void] = []
     private var stopping = false
@@ -28,10 +32,11 @@ package final class GroupCommitter: @unchecked Sendable {
     /// Called on the commit thread after each round with the logs it touched.
     private let afterCommit: @Sendable ([ProjectLog]) -> Void
 
-    package init(durability: Durability, segmentBytesMax: Int, logger: Logger,
+    package init(durability: Durability, segmentBytesMax: Int, queuedBytesMax: Int = 256 << 20, logger: Logger,
                  afterCommit: @escaping @Sendable ([ProjectLog]) -> Void) {
         self.durability = durability
         self.segmentBytesMax = segmentBytesMax
+        self.queuedBytesMax = queuedBytesMax
         self.logger = logger
         self.afterCommit = afterCommit
         // The thread holds the committer until stop() ends the loop (the store calls it on close and in deinit).
@@ -50,6 +55,12 @@ package final class GroupCommitter: @unchecked Sendable {
             pending.completion(.failure(StoreError(code: "store_closing", message: "the store is shutting down; retry shortly")))
             return
         }
+        if queuedBytes > 0 && queuedBytes + pending.payload.bytes.count > queuedBytesMax {
+            condition.unlock()
+            pending.completion(.failure(.overloaded))
+            return
+        }
+        queuedBytes += pending.payload.bytes.count
         queue.append(pending)
         condition.signal()
         condition.unlock()
@@ -82,6 +93,7 @@ package final class GroupCommitter: @unchecked Sendable {
             while queue.isEmpty && chores.isEmpty && !stopping { condition.wait() }
             let batch = queue
             queue.removeAll(keepingCapacity: true)
+            queuedBytes = 0
             let work = chores
             chores.removeAll()
             let finished = batch.isEmpty && work.isEmpty && stopping

@@ -27,6 +27,10 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         code: "store_unavailable",
         message: "the store could not write to disk and stopped accepting data; check the server log and disk, then restart")
 
+    package static let overloaded = StoreError(
+        code: "overloaded",
+        message: "the server is taking in data faster than it can make it durable; retry after the time in Retry-After")
+
     package static func unknownProject(_ id: Int64) -> StoreError {
         StoreError(code: "unknown_project", message: "project \(id) does not exist")
     }

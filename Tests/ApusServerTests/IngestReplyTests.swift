@@ -1,5 +1,6 @@
 import ApusIngest
 import ApusModel
+import ApusStore
 @testable import ApusServer
 import Testing
 
@@ -53,6 +54,17 @@ struct IngestReplyTests {
         let r = IngestReply.reply(for: o)
         #expect(r.status == 503)
         #expect(r.headers.contains { $0.0 == "Retry-After" })
+    }
+
+    /// A full commit queue is a 429 with Retry-After, on tracking and import alike.
+    @Test func overloadIs429WithRetryAfter() {
+        for endpoint in [IngestEndpoint.track, .importEvents] {
+            var o = outcome(endpoint)
+            o.storeError = .overloaded
+            let r = IngestReply.reply(for: o)
+            #expect(r.status == 429)
+            #expect(r.headers.contains { $0.0 == "Retry-After" && $0.1 == "1" })
+        }
     }
 
     /// JSONP callbacks are reflected only when they are identifier paths.

@@ -5,6 +5,7 @@
 
 import ApusIngest
 import ApusModel
+import ApusStore
 
 /// An HTTP answer before it is handed to the server framework.
 package struct Reply: Sendable, Equatable {
@@ -39,8 +40,8 @@ package enum IngestReply {
     static func trackingReply(_ o: IngestOutcome) -> Reply {
         var status = 200
         var extra: [(String, String)] = []
-        if o.storeError != nil {
-            status = 503
+        if let e = o.storeError {
+            status = e.code == StoreError.overloaded.code ? 429 : 503
             extra.append(("Retry-After", "\(retryAfterSeconds)"))
         } else if let e = o.requestError, e.code == .payloadTooLarge || e.code == .tooManyRecords {
             status = 413
@@ -79,8 +80,8 @@ package enum IngestReply {
         var members: [JSONMember] = []
         if let a = o.authError {
             status = a.isForbidden ? 403 : 401
-        } else if o.storeError != nil {
-            status = 503
+        } else if let e = o.storeError {
+            status = e.code == StoreError.overloaded.code ? 429 : 503
             extra.append(("Retry-After", "\(retryAfterSeconds)"))
         } else if let e = o.requestError {
             status = (e.code == .payloadTooLarge || e.code == .tooManyRecords) ? 413 : 400
