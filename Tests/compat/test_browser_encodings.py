@@ -166,3 +166,12 @@ def test_export_is_plain_without_accept_encoding(server):
                      auth=(SA_USER, SA_SECRET), headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in r.headers
     assert json.loads(r.text)["event"] == "Plain"
+
+
+def test_export_never_allows_cross_origin_reads(server):
+    r = requests.get(f"{server.url}/api/2.0/export", params={"project_id": PROJECT_ID, "from_date": "2025-01-01",
+                                                             "to_date": "2025-01-01"},
+                     auth=(SA_USER, SA_SECRET), headers={"Origin": "https://evil.example"})
+    assert r.status_code == 200
+    assert "Access-Control-Allow-Origin" not in r.headers
+    assert "Access-Control-Allow-Credentials" not in r.headers

@@ -1,6 +1,8 @@
 // CORS (spec §0.3). The browser SDK sends tracking requests with credentials, so a response is
 // readable only when it echoes the Origin and allows credentials; `*` is not enough. Preflights
 // (sites with custom xhr_headers; flags and replay fetches) are answered here.
+// Only the ingestion routes get these headers: echoing an Origin with credentials on a read
+// route (export) would let any web page read data with a browser's cached credentials.
 
 import Hummingbird
 
@@ -8,7 +10,16 @@ import Hummingbird
 package struct TrackingCORSMiddleware<Context: RequestContext>: RouterMiddleware {
     package init() {}
 
+    /// First path components that are ingestion routes (with or without a trailing slash).
+    static let trackingRoots: Set<Substring> = ["track", "engage", "groups", "import", "flags", "record", "settings", "decide"]
+
+    static func isTrackingPath(_ path: String) -> Bool {
+        guard let first = path.split(separator: "/", omittingEmptySubsequences: true).first else { return false }
+        return trackingRoots.contains(first)
+    }
+
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.isTrackingPath(request.uri.path) else { return try await next(request, context) }
         let origin = request.headers[.origin]
         if request.method == .options, let origin {
             var headers = HTTPFields()
