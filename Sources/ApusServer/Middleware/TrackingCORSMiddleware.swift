@@ -10,16 +10,8 @@ import Hummingbird
 package struct TrackingCORSMiddleware<Context: RequestContext>: RouterMiddleware {
     package init() {}
 
-    /// First path components that are ingestion routes (with or without a trailing slash).
-    static let trackingRoots: Set<Substring> = ["track", "engage", "groups", "import", "flags", "record", "settings", "decide"]
-
-    static func isTrackingPath(_ path: String) -> Bool {
-        guard let first = path.split(separator: "/", omittingEmptySubsequences: true).first else { return false }
-        return trackingRoots.contains(first)
-    }
-
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.isTrackingPath(request.uri.path) else { return try await next(request, context) }
+        guard TrackingPaths.contains(request.uri.path) else { return try await next(request, context) }
         let origin = request.headers[.origin]
         if request.method == .options, let origin {
             var headers = HTTPFields()
@@ -39,5 +31,16 @@ package struct TrackingCORSMiddleware<Context: RequestContext>: RouterMiddleware
             response.headers[.vary] = "Origin"
         }
         return response
+    }
+}
+
+/// The browser-facing ingestion routes (with or without a trailing slash). /import is not one:
+/// browsers never call it, and it takes credentials.
+enum TrackingPaths {
+    static let roots: Set<Substring> = ["track", "engage", "groups", "flags", "record", "settings", "decide"]
+
+    static func contains(_ path: String) -> Bool {
+        guard let first = path.split(separator: "/", omittingEmptySubsequences: true).first else { return false }
+        return roots.contains(first)
     }
 }
