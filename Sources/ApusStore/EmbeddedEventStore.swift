@@ -16,6 +16,12 @@ package final class EmbeddedEventStore: EventStore {
     private let committer: GroupCommitter
     private let background = DispatchQueue(label: "apus-flush")
     private let policy = CompactionPolicy()
+    /// Serialises opening projects: two first requests for a new project must not both recover
+    /// (and create) its log.
+    private let openLock = NSLock()
+    /// After a failed flush, no new flush of that project starts before this time (uptime ns).
+    private let flushRetryNotBefore = Mutex<[ProjectID: UInt64]>([:])
+    private static let flushRetryDelayNs: UInt64 = 10_000_000_000
 
     /// Opens the store in `configuration.dataDirectory`, recovering every project found there.
     package init(configuration: StoreConfiguration, logger: Logger) throws(StoreError) {
@@ -41,10 +47,13 @@ package final class EmbeddedEventStore: EventStore {
 
     package func openProject(_ project: ProjectID) throws(StoreError) {
         if logs.withLock({ $0[project] }) != nil { return }
+        openLock.lock()
+        defer { openLock.unlock() }
+        if logs.withLock({ $0[project] }) != nil { return }
         let dir = configuration.projectDirectory(project)
         let recovered = try ProjectRecovery.recover(project: project, directory: dir, logger: logger)
         let log = ProjectLog(id: project, directory: dir, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
-        logs.withLock { $0[project] = $0[project] ?? log }
+        logs.withLock { $0[project] = log }
     }
 
     private func log(_ project: ProjectID) throws(StoreError) -> ProjectLog {
@@ -75,7 +84,9 @@ package final class EmbeddedEventStore: EventStore {
 
     /// Commit thread, after each round: freezes a full memtable and hands it to the flusher.
     private func considerFlush(_ touched: [ProjectLog]) {
+        let now = DispatchTime.now().uptimeNanoseconds
         for log in touched {
+            if let notBefore = flushRetryNotBefore.withLock({ $0[log.id] }), now < notBefore { continue }
             let full = log.state.withLock { s in
                 !s.flushInProgress && (s.memtable.rowCount >= configuration.flushRowsMax || s.memtable.byteCount >= configuration.flushBytesMax)
             }
@@ -109,9 +120,18 @@ package final class EmbeddedEventStore: EventStore {
         do throws(StoreError) {
             parts = try job.run()
         } catch {
-            // The chunks stay readable and the WAL untouched: nothing is lost, and the next
-            // start replays and flushes them again. Further flushes of this project wait.
-            logger.error("flush failed; events stay in memory and in the WAL", metadata: ["project": "\(log.id)", "error": "\(error)"])
+            // Nothing is lost: the WAL is untouched and the frozen records go back in front of
+            // the memtable, so a later flush (after a pause) or the next start takes them again.
+            logger.error("flush failed; events stay in memory and in the WAL, retrying later", metadata: ["project": "\(log.id)", "error": "\(error)"])
+            log.state.withLock { s in
+                var memtable = Memtable()
+                for chunk in s.flushingChunks + s.memtable.chunks { memtable.append(chunk) }
+                s.memtable = memtable
+                s.updateChunks = job.updates + s.updateChunks
+                s.flushingChunks = []
+                s.flushInProgress = false
+            }
+            flushRetryNotBefore.withLock { $0[log.id] = DispatchTime.now().uptimeNanoseconds + Self.flushRetryDelayNs }
             return
         }
         log.state.withLock { s in
@@ -119,9 +139,10 @@ package final class EmbeddedEventStore: EventStore {
             s.flushingChunks = []
             s.flushInProgress = false
         }
+        let logger = self.logger
         committer.perform {
             do throws(FileError) { try log.wal.trim(below: job.boundary) } catch {
-                self.logger.warning("WAL trim failed; retried at the next flush", metadata: ["project": "\(log.id)", "error": "\(error)"])
+                logger.warning("WAL trim failed; retried at the next flush", metadata: ["project": "\(log.id)", "error": "\(error)"])
             }
         }
         for day in Set(parts.map(\.metadata.day)) { compact(log, day: day) }
@@ -152,13 +173,13 @@ package final class EmbeddedEventStore: EventStore {
     package func flushAll() {
         let all = logs.withLock { Array($0.values) }
         let done = DispatchSemaphore(value: 0)
-        committer.perform { [self] in
+        let accepted = committer.perform { [self] in
             for log in all where log.state.withLock({ !$0.flushInProgress && (!$0.memtable.isEmpty || !$0.updateChunks.isEmpty) }) {
                 startFlush(log)
             }
             done.signal()
         }
-        done.wait()
+        if accepted { done.wait() }
         background.sync {}
     }
 
@@ -169,26 +190,23 @@ package final class EmbeddedEventStore: EventStore {
     }
 
     package func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32] {
-        let snap = try snapshot(of: project)
-        var days = Set<Int32>()
-        for part in snap.parts where range.contains(part.metadata.day) { days.insert(part.metadata.day) }
-        for chunk in snap.chunks {
-            for t in chunk.timesMs {
-                let d = Int32(floorDiv(t, 86_400_000))
-                if range.contains(d) { days.insert(d) }
-            }
-        }
-        return days.sorted()
+        try reader(of: project).days(in: range)
+    }
+
+    /// A reader over the project's current snapshot.
+    package func reader(of project: ProjectID) throws(StoreError) -> ProjectReader {
+        ProjectReader(snapshot: try snapshot(of: project))
     }
 
     package func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent] {
         try ProjectReader(snapshot: try snapshot(of: project)).events(days: days, names: names)
     }
 
-    /// Commits what is queued, finishes running flushes and stops the commit thread. Idempotent.
+    /// Commits what is queued and stops the commit thread, then lets running flushes finish
+    /// (in that order: the last commit round may start a flush). Idempotent.
     package func close() {
-        background.sync {}
         committer.stop()
+        background.sync {}
     }
 
     deinit { committer.stop() }

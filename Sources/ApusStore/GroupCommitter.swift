@@ -66,16 +66,16 @@ package final class GroupCommitter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Runs `work` on the commit thread between commit rounds.
-    package func perform(_ work: @escaping @Sendable () -> Void) {
+    /// Runs `work` on the commit thread between commit rounds. Returns false (and drops the
+    /// work) once the committer is stopping.
+    @discardableResult
+    package func perform(_ work: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
-        if stopped {
-            condition.unlock()
-            return
-        }
+        defer { condition.unlock() }
+        if stopping || stopped { return false }
         chores.append(work)
         condition.signal()
-        condition.unlock()
+        return true
     }
 
     /// Commits what is queued, then stops the thread.
@@ -83,7 +83,11 @@ package final class GroupCommitter: @unchecked Sendable {
         condition.lock()
         stopping = true
         condition.broadcast()
-        while !stopped { condition.wait() }
+        // Called from the commit thread itself (the store released there): it finishes the
+        // loop on its own; waiting here would wait for ourselves.
+        if Thread.current !== thread {
+            while !stopped { condition.wait() }
+        }
         condition.unlock()
     }
 
@@ -135,14 +139,30 @@ package final class GroupCommitter: @unchecked Sendable {
                 assigned.append((p.payload, seq))
                 seq += UInt64(p.payload.count)
             }
-            do throws(FileError) {
+            do throws(WriteAheadLog.AppendFailure) {
                 try log.wal.append(bytes)
-                if durability == .durable { try log.wal.sync() }
             } catch {
-                logger.error("WAL write failed; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(error)"])
-                log.failed.store(true, ordering: .relaxed)
-                for p in items { completions.append { p.completion(.failure(.io(error))) } }
+                switch error {
+                case .undone(let e):
+                    // Cut back to the last whole frame: the log is intact; these requests fail (503).
+                    logger.error("WAL write failed and was undone", metadata: ["project": "\(log.id)", "error": "\(e)"])
+                    for p in items { completions.append { p.completion(.failure(.io(e))) } }
+                case .stuck(let e):
+                    logger.error("WAL write failed and could not be undone; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(e)"])
+                    log.failed.store(true, ordering: .relaxed)
+                    for p in items { completions.append { p.completion(.failure(.io(e))) } }
+                }
                 continue
+            }
+            if durability == .durable {
+                do throws(FileError) { try log.wal.sync() } catch {
+                    // After a failed fsync the kernel may have dropped the dirty pages: nothing
+                    // written since the last good fsync can be trusted, so stop taking data.
+                    logger.error("WAL fsync failed; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(error)"])
+                    log.failed.store(true, ordering: .relaxed)
+                    for p in items { completions.append { p.completion(.failure(.io(error))) } }
+                    continue
+                }
             }
             log.nextSeq = seq
             log.apply(assigned)
@@ -154,12 +174,17 @@ package final class GroupCommitter: @unchecked Sendable {
         }
         for c in completions { c() }
         for log in touched {
-            do throws(FileError) {
-                if durability == .relaxed { try log.wal.sync() }
-                if log.wal.currentBytes >= segmentBytesMax { try log.wal.rotate(nextSeq: log.nextSeq) }
-            } catch {
-                logger.error("WAL sync or rotation failed; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(error)"])
-                log.failed.store(true, ordering: .relaxed)
+            if durability == .relaxed {
+                do throws(FileError) { try log.wal.sync() } catch {
+                    logger.error("WAL fsync failed; project stops accepting data", metadata: ["project": "\(log.id)", "error": "\(error)"])
+                    log.failed.store(true, ordering: .relaxed)
+                }
+            }
+            if log.wal.currentBytes >= segmentBytesMax {
+                do throws(FileError) { try log.wal.rotate(nextSeq: log.nextSeq) } catch {
+                    // Writing goes on into the current segment; rotation is retried next round.
+                    logger.warning("WAL rotation failed", metadata: ["project": "\(log.id)", "error": "\(error)"])
+                }
             }
         }
         if !touched.isEmpty { afterCommit(touched) }

@@ -7,6 +7,19 @@ import ApusModel
 package struct ProjectReader: Sendable {
     package var snapshot: ProjectSnapshot
 
+    /// The UTC days in `range` that hold events, ascending.
+    package func days(in range: ClosedRange<Int32>) -> [Int32] {
+        var days = Set<Int32>()
+        for part in snapshot.parts where range.contains(part.metadata.day) { days.insert(part.metadata.day) }
+        for chunk in snapshot.chunks {
+            for t in chunk.timesMs {
+                let d = Int32(floorDiv(t, 86_400_000))
+                if range.contains(d) { days.insert(d) }
+            }
+        }
+        return days.sorted()
+    }
+
     package func events(days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent] {
         var out: [StoredEvent] = []
         for day in days {
@@ -19,6 +32,12 @@ package struct ProjectReader: Sendable {
 
     /// Calls `body` with each event of `day` in storage order, duplicates removed.
     package func forEachEvent(day: Int32, _ body: (StoredEvent) -> Void) throws(StoreError) {
+        for e in try iterator(day: day) { body(e) }
+    }
+
+    /// The events of `day` in storage order, duplicates removed, pulled one at a time (memory
+    /// holds the day's memtable rows and the parts' decoded columns, never the output).
+    package func iterator(day: Int32) throws(StoreError) -> DedupingMerger<AnyIterator<StoredEvent>> {
         var sources: [AnyIterator<StoredEvent>] = []
         do throws(PartError) {
             for part in snapshot.parts where part.metadata.day == day {
@@ -33,6 +52,6 @@ package struct ProjectReader: Sendable {
         } catch {
             throw StoreError(code: "memtable_damaged", message: "an event in memory could not be decoded (\(error.reason)); restart the server to reload it from the WAL")
         }
-        for e in DedupingMerger(sources) { body(e) }
+        return DedupingMerger(sources)
     }
 }

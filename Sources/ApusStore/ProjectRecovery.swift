@@ -40,6 +40,14 @@ package enum ProjectRecovery {
         try? FileSystem.syncDirectory(partsDir)
         try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, logger: logger)
 
+        // A new project's folders must survive a power loss too: fsync each parent.
+        do throws(FileError) {
+            try FileSystem.makeDirectories(directory + "/wal")
+            try FileSystem.syncDirectory(directory)
+            try FileSystem.syncDirectory((directory as NSString).deletingLastPathComponent)
+        } catch {
+            throw .io(error)
+        }
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0

@@ -113,3 +113,59 @@ struct FlushTests {
         #expect(try allInsertIds(store, 4) == expected.sorted())
     }
 }
+
+struct StoreConcurrencyTests {
+    let logger = Logger(label: "test")
+
+    func batch(_ tag: Int, _ n: Int) -> [Event] {
+        (0..<n).map { Event(name: "E", distinctId: "u\($0)", timeMs: FlushTests.base + Int64($0), insertId: "t\(tag)-\($0)", properties: []) }
+    }
+
+    /// Regression: the first requests for a new project arriving together must share one log,
+    /// not each create (and truncate) its first segment.
+    @Test func concurrentFirstAppendsToANewProjectAllSurviveRestart() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        do {
+            let store = try EmbeddedEventStore(configuration: config, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for t in 0..<8 {
+                    group.addTask {
+                        try store.openProject(9)
+                        _ = try await store.append(events: self.batch(t, 5), to: 9, receivedMs: 1)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            store.close()
+        }
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        let day = Int32(FlushTests.base / 86_400_000)
+        #expect(try reopened.events(of: 9, days: day...day, names: nil).count == 40)
+    }
+
+    /// Regression: a size rotation and a flush rotation in the same commit round must not list a
+    /// segment twice (which let the WAL trim delete a live segment).
+    @Test func rotationBySizeAndByFlushInOneRoundLosesNothing() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        var config = StoreConfiguration(dataDirectory: dir.path)
+        config.walSegmentBytesMax = 1
+        config.flushRowsMax = 7
+        do {
+            let store = try EmbeddedEventStore(configuration: config, logger: logger)
+            try store.openProject(1)
+            for t in 0..<12 { _ = try await store.append(events: batch(t, 4), to: 1, receivedMs: 1) }
+            store.flushAll()
+            for t in 12..<15 { _ = try await store.append(events: batch(t, 4), to: 1, receivedMs: 1) }
+            store.close()
+        }
+        #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        let day = Int32(FlushTests.base / 86_400_000)
+        #expect(try reopened.events(of: 1, days: day...day, names: nil).count == 60)
+    }
+}

@@ -48,7 +48,6 @@ package struct ExportRoutes: Sendable {
         let params = try Self.parse(q)
         let store = state.store
         let project = principal.project
-        let logger = state.logger
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
         let body = ResponseBody { writer in
             let compressor = gzip ? GzipStream() : nil
@@ -57,26 +56,23 @@ package struct ExportRoutes: Sendable {
                 if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
             }
             var remaining = params.limit ?? Int.max
-            for day in try store.days(of: project, in: params.days) where remaining > 0 {
-                let events: [StoredEvent]
-                do {
-                    events = try store.events(of: project, days: day...day, names: params.names)
-                } catch {
-                    logger.error("export failed", metadata: ["project": "\(project)", "error": "\(error)"])
-                    throw error
-                }
-                var out: [UInt8] = []
-                out.reserveCapacity(min(events.count, remaining) * 400)
-                for stored in events.prefix(remaining) {
+            // One snapshot for the whole export: a consistent view, however long it streams.
+            let reader = try store.reader(of: project)
+            var out: [UInt8] = []
+            out.reserveCapacity(1 << 20)
+            for day in reader.days(in: params.days) where remaining > 0 {
+                var events = try reader.iterator(day: day)
+                while remaining > 0, let stored = events.next() {
+                    if let names = params.names, !names.contains(stored.event.name) { continue }
                     ExportFormat.appendLine(stored.event, timeInMs: params.timeInMs, to: &out)
+                    remaining -= 1
                     if out.count >= 1 << 20 {
                         try await send(out)
                         out.removeAll(keepingCapacity: true)
                     }
                 }
-                remaining -= min(events.count, remaining)
-                if !out.isEmpty { try await send(out) }
             }
+            if !out.isEmpty { try await send(out) }
             if let compressor {
                 let tail = compressor.compress([], finish: true)
                 if !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }

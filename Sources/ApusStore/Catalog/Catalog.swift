@@ -5,12 +5,16 @@
 
 import ApusModel
 import GRDB
+import Dispatch
 import Synchronization
 
 /// Projects, service accounts and their roles.
 package final class Catalog: Sendable {
     private let db: DatabaseQueue
-    private let tokenCache = Mutex<[String: ProjectID]>([:])
+    /// token → (project, when cached in uptime ns). Entries live `tokenCacheTTLNs`, so a token
+    /// rotated by another process (`apus projects rotate-token`) stops working within that time.
+    private let tokenCache = Mutex<[String: (ProjectID, UInt64)]>([:])
+    private static let tokenCacheTTLNs: UInt64 = 2_000_000_000
 
     /// Opens (creating if needed) the catalog at `path`.
     package init(path: String) throws(StoreError) {
@@ -102,11 +106,16 @@ package final class Catalog: Sendable {
     /// The project whose ingestion token is `token` (constant-time on the cached path is not
     /// needed: tokens are public).
     package func projectID(forToken token: String) -> ProjectID? {
-        if let id = tokenCache.withLock({ $0[token] }) { return id }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let (id, at) = tokenCache.withLock({ $0[token] }), now - at < Self.tokenCacheTTLNs { return id }
         guard let id = try? db.read({ try ProjectID.fetchOne($0, sql: "SELECT id FROM project WHERE token = ?", arguments: [token]) }) else {
+            tokenCache.withLock { _ = $0.removeValue(forKey: token) }
             return nil
         }
-        tokenCache.withLock { $0[token] = id }
+        tokenCache.withLock { cache in
+            if cache.count >= 10_000 { cache.removeAll() }
+            cache[token] = (id, now)
+        }
         return id
     }
 
@@ -127,7 +136,7 @@ package final class Catalog: Sendable {
             try db.execute(sql: "UPDATE project SET token = ? WHERE id = ?", arguments: [token, id])
             if db.changesCount == 0 { throw StoreError.unknownProject(id) }
         }
-        tokenCache.withLock { $0 = $0.filter { $0.value != id } }
+        tokenCache.withLock { $0 = $0.filter { $0.value.0 != id } }
         return token
     }
 

@@ -16,6 +16,17 @@ package struct FlushJob: Sendable {
 
     /// Writes parts and the update log, then the flush mark. Returns the new parts.
     package func run() throws(StoreError) -> [PartReader] {
+        var written: [PartReader] = []
+        do throws(StoreError) {
+            return try run(recordingInto: &written)
+        } catch {
+            // Parts of a failed flush are removed so a retry does not leave two copies behind.
+            for part in written { try? FileSystem.remove(part.url.path) }
+            throw error
+        }
+    }
+
+    private func run(recordingInto parts: inout [PartReader]) throws(StoreError) -> [PartReader] {
         var byDay: [Int32: [StoredEvent]] = [:]
         do throws(DecodeFailure) {
             for chunk in chunks {
@@ -29,7 +40,6 @@ package struct FlushJob: Sendable {
         }
         let dir = log.partsDirectory
         do throws(FileError) { try FileSystem.makeDirectories(dir) } catch { throw .io(error) }
-        var parts: [PartReader] = []
         for day in byDay.keys.sorted() {
             let events = byDay[day]!
             let minSeq = events.map(\.seq).min()!, maxSeq = events.map(\.seq).max()!

@@ -40,17 +40,24 @@ package final class WriteAheadLog: @unchecked Sendable {
         do {
             try FileSystem.makeDirectories(directory)
             let names = FileSystem.list(directory).filter { $0.hasSuffix(".wal") }
-            var seqs: [UInt64] = names.compactMap { UInt64($0.dropLast(4)) }.sorted()
+            let found: [UInt64] = names.compactMap { UInt64($0.dropLast(4)) }.sorted()
+            var seqs: [UInt64] = []
             var frames: [WALFrame] = []
             var dropped = 0
             var dropReason: String? = nil
-            for (i, seq) in seqs.enumerated() {
+            for (i, seq) in found.enumerated() {
                 let path = directory + "/" + segmentName(seq)
                 let bytes = try FileSystem.readAll(path)
                 let scan = WALScanner.scan(bytes)
                 frames.append(contentsOf: scan.frames)
                 if let reason = scan.stopReason, scan.validLength < bytes.count || bytes.isEmpty {
-                    let isLast = i == seqs.count - 1
+                    let isLast = i == found.count - 1
+                    if !isLast && bytes.count <= WALSegmentHeader.magic.count && scan.frames.isEmpty {
+                        // A segment whose creation was interrupted holds nothing: drop it.
+                        try FileSystem.remove(path)
+                        logger.warning("removed an empty WAL segment", metadata: ["segment": "\(path)"])
+                        continue
+                    }
                     guard isLast else {
                         throw StoreError.walDamaged(path: path, reason: reason)
                     }
@@ -69,6 +76,7 @@ package final class WriteAheadLog: @unchecked Sendable {
                         "segment": "\(path)", "droppedBytes": "\(dropped)", "reason": "\(reason)",
                     ])
                 }
+                seqs.append(seq)
             }
             let nextSeq = frames.last.map { $0.firstSeq + UInt64($0.records.count) } ?? 1
             let log: WriteAheadLog
@@ -93,24 +101,38 @@ package final class WriteAheadLog: @unchecked Sendable {
         }
     }
 
+    /// Creates a new segment. O_EXCL: an existing segment is never truncated. A segment that
+    /// could not be completed is removed again, so no empty file is left between segments.
     private static func createSegment(directory: String, firstSeq: UInt64) throws(FileError) -> POSIXFile {
         let path = directory + "/" + segmentName(firstSeq)
-        let file = try POSIXFile(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
-        try file.writeAll(WALSegmentHeader.magic)
-        try file.sync()
-        try FileSystem.syncDirectory(directory)
+        let file = try POSIXFile(path: path, flags: O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
+        do {
+            try file.writeAll(WALSegmentHeader.magic)
+            try file.sync()
+            try FileSystem.syncDirectory(directory)
+        } catch {
+            try? FileSystem.remove(path)
+            throw error
+        }
         return file
+    }
+
+    /// A failed append: `undone` when the segment was cut back to its last whole frame (the
+    /// log is intact and may take more frames), `stuck` when even that failed.
+    package enum AppendFailure: Error {
+        case undone(FileError)
+        case stuck(FileError)
     }
 
     /// Appends whole frames. On failure the segment is cut back to where it was, so that a
     /// half-written frame can never hide frames acknowledged after it.
-    package func append(_ bytes: [UInt8]) throws(FileError) {
-        do {
+    package func append(_ bytes: [UInt8]) throws(AppendFailure) {
+        do throws(FileError) {
             try current.writeAll(bytes)
             currentBytes += bytes.count
         } catch {
-            try current.truncate(to: currentBytes)
-            throw error
+            do throws(FileError) { try current.truncate(to: currentBytes) } catch { throw .stuck(error) }
+            throw .undone(error)
         }
     }
 
@@ -119,6 +141,8 @@ package final class WriteAheadLog: @unchecked Sendable {
 
     /// Starts a new segment whose records begin at `nextSeq`.
     package func rotate(nextSeq: UInt64) throws(FileError) {
+        // Nothing was written since the last rotation: the current segment already starts here.
+        if nextSeq == currentFirstSeq { return }
         try current.sync()
         current = try Self.createSegment(directory: directory, firstSeq: nextSeq)
         currentFirstSeq = nextSeq
@@ -128,6 +152,7 @@ package final class WriteAheadLog: @unchecked Sendable {
 
     /// Deletes every segment that holds only records below `seq` (never the current one).
     package func trim(below seq: UInt64) throws(FileError) {
+        precondition(zip(segmentFirstSeqs, segmentFirstSeqs.dropFirst()).allSatisfy { $0 < $1 }, "segment list must be strictly increasing")
         var kept: [UInt64] = []
         for (i, first) in segmentFirstSeqs.enumerated() {
             let nextFirst = i + 1 < segmentFirstSeqs.count ? segmentFirstSeqs[i + 1] : UInt64.max
