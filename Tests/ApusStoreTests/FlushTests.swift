@@ -169,3 +169,43 @@ struct StoreConcurrencyTests {
         #expect(try reopened.events(of: 1, days: day...day, names: nil).count == 60)
     }
 }
+
+struct ProfileUpdateLogTests {
+    let logger = Logger(label: "test")
+
+    func frames(_ seqs: [UInt64]) -> [UInt8] {
+        var bytes = WALSegmentHeader.magic
+        for s in seqs { bytes += WALPayload(kind: .userUpdates, receivedMs: 1, records: [Array(#"{"$set":{"a":1}}"#.utf8)]).frame(firstSeq: s) }
+        return bytes
+    }
+
+    /// An append cut short by a crash is removed; the frames before it stay.
+    @Test func aTornAppendIsCutOff() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let full = frames([1, 2, 3])
+        try Data(full.dropLast(5)).write(to: URL(fileURLWithPath: ProfileUpdateLog.path(dir.path)))
+        try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 3, logger: logger)
+        #expect(WALScanner.scan(try FileSystem.readAll(ProfileUpdateLog.path(dir.path))).frames.map(\.firstSeq) == [1, 2])
+    }
+
+    /// Frames at or past the flush mark (an unfinished flush) are cut; they are still in the WAL.
+    @Test func framesPastTheMarkAreCut() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        try Data(frames([1, 2, 3])).write(to: URL(fileURLWithPath: ProfileUpdateLog.path(dir.path)))
+        try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 2, logger: logger)
+        #expect(WALScanner.scan(try FileSystem.readAll(ProfileUpdateLog.path(dir.path))).frames.map(\.firstSeq) == [1])
+    }
+
+    /// A damaged whole frame below the mark is the only copy of acknowledged updates: refuse.
+    @Test func damageBelowTheMarkRefusesToOpen() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        var bytes = frames([1, 2, 3])
+        bytes[WALSegmentHeader.magic.count + 10] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: ProfileUpdateLog.path(dir.path)))
+        #expect(throws: StoreError.self) { try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 4, logger: logger) }
+        #expect(try FileSystem.readAll(ProfileUpdateLog.path(dir.path)) == bytes)
+    }
+}

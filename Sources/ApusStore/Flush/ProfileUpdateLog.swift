@@ -13,9 +13,16 @@ package enum ProfileUpdateLog {
     package static func recover(directory: String, flushedThrough: UInt64, logger: Logger) throws(StoreError) {
         let p = path(directory)
         guard FileSystem.exists(p) else { return }
+        let bytes: [UInt8]
+        do throws(FileError) { bytes = try FileSystem.readAll(p) } catch { throw .io(error) }
+        let scan = WALScanner.scan(bytes)
+        if scan.stopReason != nil, let seq = completeFrameSeq(bytes, at: scan.validLength), seq < flushedThrough {
+            // A whole frame below the mark fails its checks: that is damage to the only copy
+            // of acknowledged updates, not an interrupted append. Refuse rather than cut.
+            throw StoreError(code: "profile_log_damaged",
+                             message: "\(p) is damaged at byte \(scan.validLength) (\(scan.stopReason!)); run `apus verify` and restore it from a backup")
+        }
         do throws(FileError) {
-            let bytes = try FileSystem.readAll(p)
-            let scan = WALScanner.scan(bytes)
             var keep = scan.validLength
             if let firstLate = scan.frames.first(where: { $0.firstSeq >= flushedThrough }) { keep = firstLate.offset }
             if keep < WALSegmentHeader.magic.count { keep = 0 }
@@ -28,6 +35,15 @@ package enum ProfileUpdateLog {
         } catch {
             throw .io(error)
         }
+    }
+
+    /// The sequence number of the frame at `offset` when the whole frame is in the file.
+    static func completeFrameSeq(_ bytes: [UInt8], at offset: Int) -> UInt64? {
+        guard offset >= WALSegmentHeader.magic.count, offset + 8 <= bytes.count else { return nil }
+        let length = bytes.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self))) }
+        let seqAt = offset + 8 + length
+        guard length <= WALScanner.framePayloadBytesMax, seqAt + 8 <= bytes.count else { return nil }
+        return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: seqAt, as: UInt64.self)) }
     }
 
     /// Appends frames and fsyncs.
