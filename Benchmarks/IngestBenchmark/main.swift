@@ -19,6 +19,11 @@ let batchSize = Int(option("--batch", "2000"))!
 let durability = option("--durability", "durable")
 let seed: UInt64 = 42
 
+if args.contains("--flush-only") {
+    try FlushRun.measure(events: totalEvents)
+    exit(0)
+}
+
 print("Generating \(totalEvents) events (seed \(seed), \(batchSize) per batch)…")
 var generator = WorkloadGenerator(seed: seed)
 let bodies: [[UInt8]] = (0..<(totalEvents / batchSize)).map { _ in generator.batchBody(count: batchSize) }
@@ -29,9 +34,11 @@ print("  \(eventCount) events, \(jsonBytes / eventCount) bytes/event of JSON, \(
 let machine = MachineInfo.describe()
 print("Machine: \(machine)")
 
-// Apus
+// Each phase starts with the disk quiet: earlier phases' dirty pages are written back first,
+// so neither engine pays for the other's writeback.
+sync()
 let apus = try ApusRun.measure(binary: apusPath, bodies: bodies, clients: clients, durability: durability)
-// SQLite
+sync()
 let sqlite = try SQLiteRun.measure(bodies: bodies)
 
 func row(_ name: String, _ seconds: Double) -> String {

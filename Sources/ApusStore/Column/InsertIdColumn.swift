@@ -57,7 +57,7 @@ package enum InsertIdColumn {
                 guard h >> 2 <= UInt64(r.remaining) else { throw DecodeFailure(offset: at, reason: "insert id longer than the section") }
                 let n = Int(h >> 2)
                 let slice = UnsafeRawBufferPointer(rebasing: r.base[r.offset..<(r.offset + n)])
-                guard let s = String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+                guard let s = decodeUTF8(slice.assumingMemoryBound(to: UInt8.self)) else {
                     throw DecodeFailure(offset: r.offset, reason: "insert id is not valid UTF-8")
                 }
                 try r.skip(n)

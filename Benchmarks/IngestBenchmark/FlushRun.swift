@@ -1,0 +1,38 @@
+// Flush cost, the other half of ingestion: memtable records (binary) decoded back into events
+// and written as one columnar part per day. Measured in process, no disk sync.
+
+import ApusModel
+import ApusStore
+import ApusTesting
+import Foundation
+
+enum FlushRun {
+    static func measure(events count: Int) throws {
+        var g = WorkloadGenerator(seed: 7)
+        let events = (0..<count).map { _ in g.nextEvent() }
+        var chunks: [MemtableChunk] = []
+        var seq: UInt64 = 1
+        for start in stride(from: 0, to: count, by: 2000) {
+            let payload = WALPayload(receivedMs: 0, events: Array(events[start..<min(count, start + 2000)]))
+            chunks.append(MemtableChunk(firstSeq: seq, receivedMs: 0, bytes: payload.bytes, ranges: payload.recordRanges))
+            seq += UInt64(payload.count)
+        }
+        let t0 = Date()
+        var byDay: [Int32: [StoredEvent]] = [:]
+        for chunk in chunks {
+            for i in 0..<chunk.count {
+                let e = try chunk.event(at: i)
+                byDay[e.day, default: []].append(e)
+            }
+        }
+        let t1 = Date()
+        var bytes = 0
+        for (day, dayEvents) in byDay {
+            bytes += try PartWriter(projectId: 1, day: day).encode(dayEvents).count
+        }
+        let t2 = Date()
+        let decode = t1.timeIntervalSince(t0), encode = t2.timeIntervalSince(t1)
+        print(String(format: "flush of %d events: decode %.2f s (%.0f rows/s), part encode %.2f s (%.0f rows/s), %.1f bytes/row",
+                     count, decode, Double(count) / decode, encode, Double(count) / encode, Double(bytes) / Double(count)))
+    }
+}
