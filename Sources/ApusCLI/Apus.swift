@@ -1,6 +1,9 @@
 // The `apus` command: serve, projects, accounts, verify.
 
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct Apus: AsyncParsableCommand {
@@ -18,5 +21,10 @@ struct DataOptions: ParsableArguments {
 
     var directory: String {
         data ?? Environment.value("APUS_DATA") ?? "./data"
+    }
+
+    /// Files Apus creates hold personal data and secret hashes: readable by the owner only.
+    static func restrictNewFiles() {
+        umask(0o077)
     }
 }

@@ -54,6 +54,7 @@ struct Projects: ParsableCommand {
 
 enum CatalogAccess {
     static func open(_ data: DataOptions) throws -> Catalog {
+        DataOptions.restrictNewFiles()
         do throws(FileError) {
             try FileSystem.makeDirectories(data.directory)
         } catch {

@@ -27,6 +27,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
+        DataOptions.restrictNewFiles()
         var config = ServerConfiguration(dataDirectory: data.directory)
         config.host = host ?? Environment.value("APUS_HOST") ?? "127.0.0.1"
         if let p = port ?? Environment.value("APUS_PORT").flatMap(Int.init) { config.port = p }

@@ -175,3 +175,13 @@ def test_export_never_allows_cross_origin_reads(server):
     assert r.status_code == 200
     assert "Access-Control-Allow-Origin" not in r.headers
     assert "Access-Control-Allow-Credentials" not in r.headers
+
+
+def test_the_data_folder_is_private_to_its_owner(server):
+    import os
+    import stat
+    requests.post(f"{server.url}/track", data={"data": json.dumps([event("Private", 1)])})
+    for root, dirs, files in os.walk(server.data_dir):
+        for name in dirs + files:
+            mode = stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode)
+            assert mode & 0o077 == 0, f"{name} is {oct(mode)}"
