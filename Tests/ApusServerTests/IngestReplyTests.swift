@@ -56,6 +56,20 @@ struct IngestReplyTests {
         #expect(r.headers.contains { $0.0 == "Retry-After" })
     }
 
+    /// An unreadable payload is a 400 whose body is still the SDK's 0 or verbose error; a
+    /// tracking pixel still gets its image.
+    @Test func unreadablePayloadIs400ButPixelsStayImages() {
+        var o = outcome(.track)
+        o.requestError = IngestError(.invalidJSON, "the payload is not valid JSON")
+        let r = IngestReply.reply(for: o)
+        #expect(r.status == 400)
+        #expect(r.bodyText == "0")
+        o.flags.img = true
+        let pixel = IngestReply.reply(for: o)
+        #expect(pixel.status == 200)
+        #expect(pixel.body == IngestReply.pixel)
+    }
+
     /// A full commit queue is a 429 with Retry-After, on tracking and import alike.
     @Test func overloadIs429WithRetryAfter() {
         for endpoint in [IngestEndpoint.track, .importEvents] {

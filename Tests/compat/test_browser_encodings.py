@@ -111,8 +111,10 @@ def test_too_many_records_is_413(server):
 
 def test_invalid_json_is_a_clear_verbose_error(server):
     r = requests.post(f"{server.url}/track?verbose=1", data={"data": '{"event": "x", "properties": {'})
-    assert r.status_code == 200
-    assert r.json()["status"] == 0 and r.json()["error"]
+    assert r.status_code == 400
+    assert r.json()["status"] == 0 and "JSON" in r.json()["error"]
+    plain = requests.post(f"{server.url}/engage", data={"data": "[{"})
+    assert plain.status_code == 400 and plain.text == "0"
 
 
 def test_preflight_is_answered(server):

@@ -45,10 +45,16 @@ package enum IngestReply {
             extra.append(("Retry-After", "\(retryAfterSeconds)"))
         } else if let e = o.requestError, e.code == .payloadTooLarge || e.code == .tooManyRecords {
             status = 413
+        } else if o.requestError != nil {
+            // The payload itself is unreadable (bad JSON, bad base64, no data): retrying the same
+            // bytes cannot succeed, so say so with 400 (the body still carries 0 / the error).
+            status = 400
         } else if o.flags.verbose >= 2 && !o.succeeded {
             status = o.authError != nil ? 401 : 400
         }
-        if status == 200 && o.flags.img {
+        // A pixel always answers with the image (an <img> cannot read an error anyway); only a
+        // store that cannot take data answers otherwise, so that nothing is silently lost.
+        if o.flags.img && o.storeError == nil {
             return Reply(status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-cache, no-store")], body: pixel)
         }
         if status == 200, o.succeeded, let target = o.flags.redirect, isSafeRedirect(target) {
