@@ -267,29 +267,3 @@ extension JSONParser {
         }
     }
 }
-
-extension UInt8 {
-    static let tab: UInt8 = 0x09
-    static let newline: UInt8 = 0x0A
-    static let carriageReturn: UInt8 = 0x0D
-    static let space: UInt8 = 0x20
-    static let quote: UInt8 = 0x22
-    static let plus: UInt8 = 0x2B
-    static let comma: UInt8 = 0x2C
-    static let minus: UInt8 = 0x2D
-    static let dot: UInt8 = 0x2E
-    static let slash: UInt8 = 0x2F
-    static let digit0: UInt8 = 0x30
-    static let digit9: UInt8 = 0x39
-    static let colon: UInt8 = 0x3A
-    static let letterE: UInt8 = 0x45
-    static let openBracket: UInt8 = 0x5B
-    static let backslash: UInt8 = 0x5C
-    static let closeBracket: UInt8 = 0x5D
-    static let letterLowerE: UInt8 = 0x65
-    static let letterF: UInt8 = 0x66
-    static let letterN: UInt8 = 0x6E
-    static let letterT: UInt8 = 0x74
-    static let openBrace: UInt8 = 0x7B
-    static let closeBrace: UInt8 = 0x7D
-}
