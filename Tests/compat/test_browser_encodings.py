@@ -187,3 +187,17 @@ def test_the_data_folder_is_private_to_its_owner(server):
         for name in dirs + files:
             mode = stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode)
             assert mode & 0o077 == 0, f"{name} is {oct(mode)}"
+
+
+def test_swift_sdk_style_raw_json_bodies(server):
+    """mixpanel-swift: raw JSON arrays, gzip on /track/, time in ms, $time in ms on profiles."""
+    events = [{"event": "App Opened", "properties": {"token": TOKEN, "distinct_id": "ios-1", "time": 1735689600456,
+                                                     "$insert_id": "swift-1", "mp_lib": "swift"}}]
+    r = requests.post(f"{server.url}/track/?ip=1", data=gzip.compress(json.dumps(events).encode()),
+                      headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert r.status_code == 200 and r.text == "1"
+    people = [{"$token": TOKEN, "$distinct_id": "ios-1", "$time": 1735689600456, "$set": {"Plan": "Pro"}}]
+    r = requests.post(f"{server.url}/engage/?ip=1", json=people)
+    assert r.status_code == 200 and r.text == "1"
+    exported = server.export(from_date="2025-01-01", to_date="2025-01-01", time_in_ms="1")
+    assert [(e["event"], e["properties"]["time"]) for e in exported] == [("App Opened", 1735689600456)]
