@@ -56,7 +56,7 @@ let package = Package(
 
         // Release-mode benchmarks against peer engines (results in BENCHMARKS.md).
         .executableTarget(name: "apus-ingest-bench", dependencies: [
-            "ApusTesting", "ApusModel", "ApusStore",
+            "ApusTesting", "ApusModel", "ApusStore", "ApusIngest",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
 

@@ -31,6 +31,11 @@ let eventCount = bodies.count * batchSize
 let jsonBytes = bodies.reduce(0) { $0 + $1.count }
 print("  \(eventCount) events, \(jsonBytes / eventCount) bytes/event of JSON, \(jsonBytes >> 20) MiB")
 
+if args.contains("--decode-only") {
+    try DecodeRun.measure(bodies: bodies)
+    exit(0)
+}
+
 let machine = MachineInfo.describe()
 print("Machine: \(machine)")
 
