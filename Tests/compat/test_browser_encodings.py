@@ -201,3 +201,9 @@ def test_swift_sdk_style_raw_json_bodies(server):
     assert r.status_code == 200 and r.text == "1"
     exported = server.export(from_date="2025-01-01", to_date="2025-01-01", time_in_ms="1")
     assert [(e["event"], e["properties"]["time"]) for e in exported] == [("App Opened", 1735689600456)]
+
+
+def test_import_checks_credentials_before_reading_the_body(server):
+    r = requests.post(f"{server.url}/import?strict=1&project_id={PROJECT_ID}", data=b"not json at all",
+                      headers={"Content-Type": "application/json"}, auth=(SA_USER, "wrong"))
+    assert r.status_code == 401

@@ -35,6 +35,21 @@ package struct IngestionRoutes: Sendable {
             return IngestReply.reply(for: o)
         }
         let formTransport = contentType?.lowercased().contains("x-www-form-urlencoded") == true || body.starts(with: Array("data=".utf8))
+        // /import: refuse bad credentials before spending CPU on a 10 MB body. A project_id that
+        // only the form body carries is taken into account after decoding.
+        var authenticated: ProjectID? = nil
+        let authenticator = Authenticator(catalog: state.catalog)
+        if endpoint == .importEvents {
+            let queryProject = QueryString(query)["project_id"]
+            switch authenticator.authenticateImport(authorization: request.headers[.authorization], projectID: queryProject) {
+            case .success(let p): authenticated = p.project
+            case .failure(let e) where queryProject != nil || e == .missingCredentials || !formTransport:
+                var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: formTransport)
+                o.authError = e
+                return IngestReply.reply(for: o)
+            case .failure: break
+            }
+        }
         let decoded: DecodedPayload
         do throws(IngestError) {
             decoded = try PayloadDecoder.decode(
@@ -47,9 +62,8 @@ package struct IngestionRoutes: Sendable {
             return IngestReply.reply(for: o)
         }
         var outcome = IngestOutcome(endpoint: endpoint, flags: decoded.flags, formTransport: formTransport)
-        var authenticated: ProjectID? = nil
-        if endpoint == .importEvents {
-            let auth = Authenticator(catalog: state.catalog).authenticateImport(
+        if endpoint == .importEvents && authenticated == nil {
+            let auth = authenticator.authenticateImport(
                 authorization: request.headers[.authorization], projectID: decoded.formFields["project_id"])
             switch auth {
             case .success(let p): authenticated = p.project
