@@ -65,8 +65,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusTesting"]),
         .testTarget(name: "ApusServerTests", dependencies: [
-            "ApusServer", "ApusStore", "ApusModel", "ApusTesting",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "ApusServer", "ApusStore", "ApusModel", "ApusIngest", "ApusTesting",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ApusCLITests", dependencies: ["ApusModel"]),
         .testTarget(name: "ApusTestingTests", dependencies: ["ApusTesting"]),
