@@ -26,6 +26,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env APUS_LOG_LEVEL).")
     var logLevel: String?
 
+    func validate() throws {
+        let text = durability ?? Environment.value("APUS_DURABILITY") ?? "durable"
+        guard Durability(rawValue: text) != nil else {
+            throw ValidationError("--durability must be durable or relaxed, not \(text)")
+        }
+        if let rows = flushRows ?? Environment.value("APUS_FLUSH_ROWS").flatMap(Int.init), rows <= 0 {
+            throw ValidationError("--flush-rows must be positive")
+        }
+    }
+
     func run() async throws {
         DataOptions.restrictNewFiles()
         var config = ServerConfiguration(dataDirectory: data.directory)
@@ -61,8 +71,13 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let host = config.host
-        try await ApusServer.run(state: state) { port in
-            Console.print("apus listening on http://\(host):\(port)")
+        let port = config.port
+        do {
+            try await ApusServer.run(state: state) { port in
+                Console.print("apus listening on http://\(host):\(port)")
+            }
+        } catch where "\(error)".contains("Address already in use") {
+            throw ValidationError("\(host):\(port) is already in use (another apus?); choose another port with --port or APUS_PORT")
         }
     }
 }
