@@ -13,7 +13,7 @@ package struct ProjectReader: Sendable {
         for part in snapshot.parts where range.contains(part.metadata.day) { days.insert(part.metadata.day) }
         for chunk in snapshot.chunks {
             for t in chunk.timesMs {
-                let d = Int32(floorDiv(t, 86_400_000))
+                let d = utcDay(ofTimeMs: t)
                 if range.contains(d) { days.insert(d) }
             }
         }

@@ -18,7 +18,7 @@ package struct StoredEvent: Sendable, Equatable {
 
 extension StoredEvent {
     /// The UTC day (days since 1970-01-01) the event's time falls on; parts are per day.
-    package var day: Int32 { Int32(floorDiv(event.timeMs, 86_400_000)) }
+    package var day: Int32 { utcDay(ofTimeMs: event.timeMs) }
 
     /// The event's time truncated to whole seconds, as the dedupe key uses it.
     package var timeSecond: Int64 { floorDiv(event.timeMs, 1000) }
@@ -29,4 +29,10 @@ extension StoredEvent {
 package func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// The UTC day (days since 1970-01-01) of a time in milliseconds.
+@inline(__always)
+package func utcDay(ofTimeMs t: Int64) -> Int32 {
+    Int32(truncatingIfNeeded: floorDiv(t, 86_400_000))
 }

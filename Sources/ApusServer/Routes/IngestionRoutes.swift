@@ -93,17 +93,10 @@ package struct IngestionRoutes: Sendable {
     }
 
     private func store(_ accepted: [AcceptedEvent], now: Int64, into outcome: inout IngestOutcome) async {
-        var byProject: [ProjectID: [Event]] = [:]
-        var order: [ProjectID] = []
-        for a in accepted {
-            if byProject[a.project] == nil { order.append(a.project) }
-            byProject[a.project, default: []].append(a.event)
-        }
-        for project in order {
+        for (project, items) in Self.groupedByProject(accepted, \.project) {
             do throws(StoreError) {
                 try state.store.openProject(project)
-                let receipt = try await state.store.append(events: byProject[project]!, to: project, receivedMs: now)
-                outcome.stored += receipt.count
+                outcome.stored += try await state.store.append(events: items.map(\.event), to: project, receivedMs: now).count
             } catch {
                 outcome.storeError = error
             }
@@ -111,20 +104,30 @@ package struct IngestionRoutes: Sendable {
     }
 
     private func store(_ accepted: [ProfileUpdate], kind: WALRecordKind, now: Int64, into outcome: inout IngestOutcome) async {
-        var byProject: [ProjectID: [[UInt8]]] = [:]
-        var order: [ProjectID] = []
-        for u in accepted {
-            if byProject[u.project] == nil { order.append(u.project) }
-            byProject[u.project, default: []].append(JSONWriter.bytes(u.record))
-        }
-        for project in order {
+        for (project, items) in Self.groupedByProject(accepted, \.project) {
             do throws(StoreError) {
                 try state.store.openProject(project)
-                let receipt = try await state.store.append(updates: byProject[project]!, kind: kind, to: project, receivedMs: now)
-                outcome.stored += receipt.count
+                let records = items.map { JSONWriter.bytes($0.record) }
+                outcome.stored += try await state.store.append(updates: records, kind: kind, to: project, receivedMs: now).count
             } catch {
                 outcome.storeError = error
             }
         }
+    }
+
+    /// Items grouped by project, projects in the order they first appear (one append each).
+    static func groupedByProject<T>(_ items: [T], _ project: (T) -> ProjectID) -> [(ProjectID, [T])] {
+        var groups: [(ProjectID, [T])] = []
+        var index: [ProjectID: Int] = [:]
+        for item in items {
+            let p = project(item)
+            if let i = index[p] {
+                groups[i].1.append(item)
+            } else {
+                index[p] = groups.count
+                groups.append((p, [item]))
+            }
+        }
+        return groups
     }
 }
