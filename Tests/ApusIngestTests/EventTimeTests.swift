@@ -40,7 +40,7 @@ struct EventTimeTests {
     }
 
     /// Non-numeric or negative times fail on `properties.time` everywhere.
-    @Test(arguments: ["\"yesterday\"", "\"\"", "true", "[1]", "{}", "-5", "\"NaN\"", "\"inf\""])
+    @Test(arguments: ["\"yesterday\"", "\"\"", "true", "[1]", "{}", "-5", "\"NaN\"", "\"inf\"", "\"0x10\"", "\"+5\"", "\"1e400\""])
     func refusesNonNumericTimes(time: String) throws {
         for endpoint in [IngestEndpoint.track, .importEvents] {
             let failure = try #require(try outcome(time, endpoint).failure)

@@ -23,11 +23,26 @@ struct JSONParserTests {
         #expect(try JSONParser.parse("null") == .null)
     }
 
-    /// Duplicate keys are kept as sent; the subscript returns the first.
-    @Test func keepsDuplicateKeysInArrivalOrder() throws {
-        let value = try JSONParser.parse(#"{"k":1,"k":2}"#)
+    /// A repeated key keeps its first position and its last value, as JavaScript's JSON.parse.
+    @Test func duplicateKeyKeepsFirstPositionAndLastValue() throws {
+        let value = try JSONParser.parse(#"{"k":1,"a":true,"k":2,"k":3}"#)
+        #expect(value == .object([JSONMember("k", .number(3)), JSONMember("a", .bool(true))]))
+    }
+
+    /// Large objects (hash-table path) and nested objects dedupe the same way.
+    @Test func duplicateKeysInLargeAndNestedObjectsKeepTheLastValue() throws {
+        let many = (0 ..< 40).map { "\"p\($0)\":\($0)" }.joined(separator: ",")
+        let value = try JSONParser.parse("{\(many),\"p7\":\"last\",\"n\":{\"x\":1,\"x\":2}}")
+        let members = try #require(value.objectMembers)
+        #expect(members.count == 41)
+        #expect(members[7] == JSONMember("p7", .string("last")))
+        #expect(value["n"] == .object([JSONMember("x", .number(2))]))
+    }
+
+    /// Keys are compared as bytes: canonically equivalent spellings stay two keys, as in JavaScript.
+    @Test func canonicallyEquivalentKeysStayDistinct() throws {
+        let value = try JSONParser.parse("{\"\u{E9}\":1,\"e\u{301}\":2}")
         #expect(value.objectMembers?.count == 2)
-        #expect(value["k"] == .number(1))
     }
 
     /// A UTF-8 byte order mark before the value is skipped.

@@ -94,6 +94,13 @@ struct IngestReplyTests {
     func onlyHttpRedirectsAreFollowed(_ url: String, _ safe: Bool) {
         #expect(IngestReply.isSafeRedirect(url) == safe)
     }
+
+    /// Location headers carry only ASCII: U+2028 and friends are percent-encoded, escapes kept.
+    @Test func locationHeaderIsPercentEncoded() {
+        #expect(IngestReply.locationHeader("https://a.b/p?q=\u{2028}x") == "https://a.b/p?q=%E2%80%A8x")
+        #expect(IngestReply.locationHeader("https://a.b/\"<x>\"") == "https://a.b/%22%3Cx%3E%22")
+        #expect(IngestReply.locationHeader("https://a.b/%20ok?x=1&y=2#f") == "https://a.b/%20ok?x=1&y=2#f")
+    }
 }
 
 struct RequestParsingTests {

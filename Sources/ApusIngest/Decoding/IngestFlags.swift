@@ -1,6 +1,8 @@
 // The response-shaping flags (spec §1.1, §1.2). The JS SDK puts them in the query string, the
 // Python SDK in the form body, so they are read from both; a form-body value wins.
 
+import ApusModel
+
 /// Flags that shape how a request is validated and answered.
 package struct IngestFlags: Sendable, Equatable {
     /// `verbose`: 0 = bare `1`/`0`, 1 = `{"status","error"}` JSON, 2 = JSON with real HTTP error codes.
@@ -78,7 +80,7 @@ package struct IngestFlags: Sendable, Equatable {
     }
 
     static func verbosity(_ value: String) -> Int {
-        if let n = Int(value) { return min(max(n, 0), 2) }
+        if let n = DecimalText.integer(value) { return Int(min(n, 2)) }
         return truthy(value) ? 1 : 0
     }
 }

@@ -20,7 +20,7 @@ enum ClientTime {
         case milliseconds(Double)
         /// The field is absent or null.
         case missing
-        /// Not a finite, non-negative number or numeric string.
+        /// Not a finite, non-negative number or a string holding one in JSON number syntax.
         case invalid
     }
 
@@ -33,7 +33,8 @@ enum ClientTime {
         case .number(let n)?:
             t = n
         case .string(let s)?:
-            guard let n = Double(s.trimmingSpaces) else { return .invalid }
+            // Only JSON number text: no hex, `inf`, `nan` or `+` that `Double(_:)` would take.
+            guard let n = DecimalText.number(s.trimmingSpaces) else { return .invalid }
             t = n
         default:
             return .invalid

@@ -2,8 +2,9 @@
 // Foundation's decoders are an order of magnitude too slow for the ingest path, so this walks
 // the bytes once, keeps objects as member lists in arrival order, and allocates each object
 // and array exactly once (members are gathered on a reusable stack and copied out when the
-// container closes). Strings and numbers live in JSONParser+String.swift and
-// JSONParser+Number.swift.
+// container closes). A key repeated within an object keeps its first position and its last
+// value, as JavaScript's `JSON.parse` does (JSONParser+DuplicateKeys.swift). Strings and numbers
+// live in JSONParser+String.swift and JSONParser+Number.swift.
 
 /// A JSON parser over a buffer of UTF-8 bytes.
 ///
@@ -141,7 +142,9 @@ public struct JSONParser {
             throw unexpectedByte(expecting: "',' or '}' in an object")
         }
         depth -= 1
-        return memberStack.popAll(from: base)
+        var members = memberStack.popAll(from: base)
+        Self.keepLastOfDuplicateKeys(&members)
+        return members
     }
 
     mutating func parseArrayElements(ranges: UnsafeMutablePointer<[Range<Int>]>?) throws(JSONParseError) -> [JSONValue] {

@@ -15,12 +15,13 @@ public struct CivilDate: Sendable, Equatable, Comparable, CustomStringConvertibl
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD` exactly.
+    /// Parses `YYYY-MM-DD` exactly: four, two and two ASCII digits (no sign, no space).
     public init?(parsing text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        self.init(year: y, month: m, day: d)
+        guard parts.count == 3, parts[0].utf8.count == 4, parts[1].utf8.count == 2, parts[2].utf8.count == 2,
+              let y = DecimalText.integer(parts[0]), let m = DecimalText.integer(parts[1]),
+              let d = DecimalText.integer(parts[2]) else { return nil }
+        self.init(year: Int(y), month: Int(m), day: Int(d))
     }
 
     /// The date `days` days after 1970-01-01.

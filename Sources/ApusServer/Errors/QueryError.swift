@@ -22,7 +22,7 @@ package struct QueryError: Error, Sendable {
     }
 
     package init(_ auth: AuthError) {
-        self.init(status: auth.isForbidden ? 403 : 401, code: auth.code, message: auth.message)
+        self.init(status: auth.httpStatus, code: auth.code, message: auth.message)
     }
 
     package init(_ store: StoreError) {

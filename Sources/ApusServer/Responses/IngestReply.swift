@@ -58,7 +58,7 @@ package enum IngestReply {
             return Reply(status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-cache, no-store")], body: pixel)
         }
         if status == 200, o.succeeded, let target = o.flags.redirect, isSafeRedirect(target) {
-            return Reply(status: 302, headers: [("Location", target), ("Cache-Control", "no-cache")], body: [])
+            return Reply(status: 302, headers: [("Location", locationHeader(target)), ("Cache-Control", "no-cache")], body: [])
         }
         var body: [UInt8]
         var contentType = "text/plain; charset=utf-8"
@@ -85,7 +85,7 @@ package enum IngestReply {
         var extra: [(String, String)] = []
         var members: [JSONMember] = []
         if let a = o.authError {
-            status = a.isForbidden ? 403 : 401
+            status = a.httpStatus
         } else if let e = o.storeError {
             status = e.code == StoreError.overloaded.code ? 429 : 503
             extra.append(("Retry-After", "\(retryAfterSeconds)"))
@@ -149,6 +149,26 @@ package enum IngestReply {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
                 || c == 0x5F || c == 0x24 || c == 0x2E || c == 0x5B || c == 0x5D
         }
+    }
+
+    /// `url` as a `Location` value: every byte outside printable ASCII, and the few ASCII
+    /// characters URLs may not hold raw (`"<>\^`{|}`), percent-encoded. Existing `%XX` escapes
+    /// stay as they are, so an already-encoded URL is unchanged.
+    static let notRawInURLs = Set(#""<>\^`{|}"#.utf8)
+
+    package static func locationHeader(_ url: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(url.utf8.count)
+        for b in url.utf8 {
+            switch b {
+            case 0x21 ... 0x7E where !notRawInURLs.contains(b):
+                out.append(b)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Redirects go only to absolute http(s) URLs, never to `javascript:` or the like, and

@@ -125,7 +125,7 @@ package struct ExportRoutes: Sendable {
         }
         var limit: Int? = nil
         if let limitText = q["limit"] {
-            guard let n = Int(limitText), n >= 0, n <= limitMax else {
+            guard let n = DecimalText.integer(limitText).map(Int.init), n <= limitMax else {
                 throw .badRequest("invalid_limit", "limit must be a whole number from 0 to \(limitMax)")
             }
             limit = n
