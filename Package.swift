@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // HTTP field types (already under Hummingbird; named so ApusServer can spell them).
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // NIO (already under Hummingbird; named so ApusServer can add its connection guard to
+        // the channel pipeline and run large-body parsing on its own thread pool).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // zlib, for gzip request bodies (Content-Encoding: gzip) and gzip export responses.
@@ -43,6 +47,11 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
         ]),
 
         // The `apus` executable.

@@ -26,6 +26,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env APUS_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "Close a keep-alive connection idle this many seconds (env APUS_IDLE_TIMEOUT; default 60).")
+    var idleTimeout: Double?
+
+    @Option(help: "Close a connection whose request headers take longer than this many seconds (env APUS_HEADER_TIMEOUT; default 20).")
+    var headerTimeout: Double?
+
+    @Option(help: "Close a connection whose request body pauses this many seconds, or arrives slower than 1 KB/s after that (env APUS_BODY_TIMEOUT; default 30).")
+    var bodyTimeout: Double?
+
+    @Option(help: "Bytes all request bodies may hold while read and parsed; over it new bodies get 503 (env APUS_BODY_BUDGET; default 1/16 of memory, 64 MiB to 512 MiB).")
+    var bodyBudget: Int?
+
     func validate() throws {
         let text = durability ?? Environment.value("APUS_DURABILITY") ?? "durable"
         guard Durability(rawValue: text) != nil else {
@@ -34,10 +46,24 @@ struct Serve: AsyncParsableCommand {
         if let rows = flushRows ?? Environment.value("APUS_FLUSH_ROWS").flatMap(Int.init), rows <= 0 {
             throw ValidationError("--flush-rows must be positive")
         }
+        for (name, value) in [("--idle-timeout", idle), ("--header-timeout", header), ("--body-timeout", body)] {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400")
+            }
+        }
+        if let bytes = budget, bytes < 1 << 20 {
+            throw ValidationError("--body-budget must be at least 1048576 bytes (1 MiB)")
+        }
     }
+
+    private var idle: Double? { idleTimeout ?? Environment.value("APUS_IDLE_TIMEOUT").flatMap(Double.init) }
+    private var header: Double? { headerTimeout ?? Environment.value("APUS_HEADER_TIMEOUT").flatMap(Double.init) }
+    private var body: Double? { bodyTimeout ?? Environment.value("APUS_BODY_TIMEOUT").flatMap(Double.init) }
+    private var budget: Int? { bodyBudget ?? Environment.value("APUS_BODY_BUDGET").flatMap(Int.init) }
 
     func run() async throws {
         DataOptions.restrictNewFiles()
+        MemoryTuning.returnLargeAllocationsToTheSystem()
         var config = ServerConfiguration(dataDirectory: data.directory)
         config.host = host ?? Environment.value("APUS_HOST") ?? "127.0.0.1"
         if let p = port ?? Environment.value("APUS_PORT").flatMap(Int.init) { config.port = p }
@@ -50,6 +76,10 @@ struct Serve: AsyncParsableCommand {
             guard rows > 0 else { throw ValidationError("--flush-rows must be positive") }
             config.store.flushRowsMax = rows
         }
+        if let idle { config.timeouts.idleSeconds = idle }
+        if let header { config.timeouts.headerSeconds = header }
+        if let body { config.timeouts.bodySeconds = body }
+        if let budget { config.bodyBudget = BodyBudgetLimits(bytesMax: budget) }
         config.seedProjectID = Environment.value("APUS_PROJECT_ID").flatMap(Int64.init)
         config.seedProjectToken = Environment.value("APUS_PROJECT_TOKEN")
         config.seedServiceAccount = Environment.value("APUS_SERVICE_ACCOUNT")

@@ -4,14 +4,16 @@
 
 import ApusModel
 import ApusStore
+import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 
 /// The Apus HTTP server.
 package enum ApusServer {
     /// Builds the router with every route and middleware.
-    package static func router(state: ServerState) -> Router<BasicRequestContext> {
-        let router = Router()
+    package static func router(state: ServerState) -> Router<ApusRequestContext> {
+        let router = Router(context: ApusRequestContext.self)
         router.middlewares.add(TrackingCORSMiddleware())
         HealthRoutes().register(on: router)
         IngestionRoutes(state: state).register(on: router)
@@ -24,13 +26,19 @@ package enum ApusServer {
         let (catalog, bootstrap) = try DataFolder.open(configuration, clock: clock)
         let store = try EmbeddedEventStore(configuration: configuration.store, logger: logger)
         for project in try catalog.projects() { try store.openProject(project.id) }
-        return (ServerState(store: store, catalog: catalog, clock: clock, logger: logger, configuration: configuration), bootstrap)
+        let budget = BodyBudget(limits: configuration.bodyBudget
+            ?? .sized(forPhysicalMemory: ProcessInfo.processInfo.physicalMemory))
+        let decoders = NIOThreadPool(numberOfThreads: max(1, configuration.decodeThreads))
+        decoders.start()
+        return (ServerState(store: store, catalog: catalog, clock: clock, logger: logger, configuration: configuration,
+                            bodyBudget: budget, decoders: decoders), bootstrap)
     }
 
     /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port.
     package static func run(state: ServerState, onListening: @escaping @Sendable (Int) -> Void) async throws {
         let app = Application(
             router: router(state: state),
+            server: .guardedHTTP1(timeouts: state.configuration.timeouts),
             configuration: .init(address: .hostname(state.configuration.host, port: state.configuration.port),
                                  serverName: "apus"),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? state.configuration.port) },
@@ -38,9 +46,11 @@ package enum ApusServer {
         do {
             try await app.runService()
         } catch {
+            try? await state.decoders.shutdownGracefully()
             state.store.close()
             throw error
         }
+        try? await state.decoders.shutdownGracefully()
         state.store.close()
     }
 }

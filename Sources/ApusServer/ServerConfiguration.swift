@@ -14,8 +14,17 @@ package struct ServerConfiguration: Sendable {
     package var seedProjectID: Int64?
     package var seedProjectToken: String?
     package var seedServiceAccount: String?
-    /// Largest request body accepted on the wire (compressed), in bytes.
+    /// Largest request body accepted on the wire (compressed), in bytes. A declared
+    /// Content-Length above it is answered 413 before any of the body is read.
     package var requestBodyBytesMax = 12 << 20
+    /// Connection time limits (idle, headers, body).
+    package var timeouts = ConnectionTimeouts()
+    /// Memory all request bodies may hold while read and parsed; nil sizes it for the machine.
+    package var bodyBudget: BodyBudgetLimits?
+    /// Threads that parse large bodies, off the threads that serve connections and small requests.
+    package var decodeThreads = 2
+    /// Bodies up to this size (uncompressed) are parsed inline; larger ones on the decode threads.
+    package var inlineDecodeBytesMax = 64 << 10
 
     package init(dataDirectory: String) {
         store = StoreConfiguration(dataDirectory: dataDirectory)

@@ -1,8 +1,10 @@
-// What every route needs: the store, the catalog, the clock and the logger. Built once.
+// What every route needs: the store, the catalog, the clock, the logger, the body budget and
+// the threads that parse large bodies. Built once.
 
 import ApusModel
 import ApusStore
 import Logging
+import NIOPosix
 
 /// Shared, immutable handles used by the routes.
 package struct ServerState: Sendable {
@@ -11,4 +13,8 @@ package struct ServerState: Sendable {
     package var clock: any WallClock
     package var logger: Logger
     package var configuration: ServerConfiguration
+    /// Memory held by request bodies being read or parsed.
+    package var bodyBudget: BodyBudget
+    /// Where large bodies are parsed (started in `ApusServer.open`, stopped when `run` ends).
+    package var decoders: NIOThreadPool
 }

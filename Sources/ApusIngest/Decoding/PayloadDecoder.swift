@@ -15,6 +15,12 @@ package enum PayloadDecoder {
     ///   `invalid_json`, `invalid_base64`, `invalid_payload`, `invalid_compression` or
     ///   `unsupported_encoding`.
     package static func decode(_ request: IngestRequest, limits: IngestLimits = .standard) throws(IngestError) -> DecodedPayload {
+        try locate(request, limits: limits).parse(limits: limits)
+    }
+
+    /// The first stage of `decode`: the payload bytes and where each record is, with every
+    /// request-level limit checked, but no record parsed yet.
+    package static func locate(_ request: IngestRequest, limits: IngestLimits = .standard) throws(IngestError) -> LocatedPayload {
         var flags = IngestFlags.defaults(for: request.endpoint)
         var formFields: [String: String] = [:]
 
@@ -60,10 +66,39 @@ package enum PayloadDecoder {
                 "the request has no data; send events as a JSON body or as a `data` form or query field",
                 field: "data")
         }
-        let (records, byteCounts) = try RecordSplitter.split(payload, limits: limits, origin: origin)
-        return DecodedPayload(
-            flags: flags, records: records, recordByteCounts: byteCounts,
-            formFields: formFields, uncompressedBytes: uncompressedBytes)
+        let layout = try scan(payload, limits: limits, origin: origin)
+        return LocatedPayload(
+            flags: flags, formFields: formFields, uncompressedBytes: uncompressedBytes,
+            payload: payload, layout: layout, origin: origin)
+    }
+
+    static func scan(_ payload: [UInt8], limits: IngestLimits, origin: String) throws(IngestError) -> RecordLayout {
+        do throws(RecordScanStop) {
+            return try payload.withUnsafeBufferPointer { (buffer) throws(RecordScanStop) -> RecordLayout in
+                try RecordScanner.scan(buffer, depthMax: limits.jsonDepthMax, recordsMax: limits.batchRecordsMax)
+            }
+        } catch {
+            switch error {
+            case .empty:
+                throw IngestError(.noData, "the \(origin) holds no JSON; send an event object or an array of events")
+            case .invalid(let offset, let message):
+                throw IngestError(.invalidJSON, "the \(origin) is not valid JSON: \(message) (at byte \(offset))")
+            case .tooDeep(let offset):
+                throw IngestError(
+                    .invalidJSON, "the \(origin) is not valid JSON: objects and arrays nest more than "
+                        + "\(limits.jsonDepthMax) levels deep; flatten the data (at byte \(offset))")
+            case .notObject(let kind):
+                throw IngestError(
+                    .invalidPayload,
+                    "the \(origin) is a JSON \(kind), not an object or an array of objects; "
+                        + "send {\"event\": …, \"properties\": {…}} or a list of those")
+            case .tooManyRecords:
+                throw IngestError(
+                    .tooManyRecords,
+                    "the request holds more than \(limits.batchRecordsMax) records; "
+                        + "send at most \(limits.batchRecordsMax) per request")
+            }
+        }
     }
 
     /// The JSON bytes of a `data` form value (still percent-encoded): its percent-decoding when

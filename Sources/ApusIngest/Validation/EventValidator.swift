@@ -78,14 +78,15 @@ struct EventValidation {
 
     mutating func validate(_ record: JSONValue, index: Int, byteCount: Int?) -> Outcome {
         let limits = context.limits
-        guard case .object(let top) = record else {
-            return fail(index, nil, "record", .recordNotObject,
-                        "record \(index) is a JSON \(record.kindName); send an object {\"event\": …, \"properties\": {…}}")
-        }
+        // Size first: a record over the limit was never parsed (PayloadDecoder leaves it null).
         let size = byteCount ?? JSONWriter.bytes(record).count
         guard size <= limits.recordBytesMax else {
             return fail(index, nil, "record", .recordTooLarge,
                         "record \(index) is \(size) bytes of JSON; an event may be at most \(limits.recordBytesMax) bytes")
+        }
+        guard case .object(let top) = record else {
+            return fail(index, nil, "record", .recordNotObject,
+                        "record \(index) is a JSON \(record.kindName); send an object {\"event\": …, \"properties\": {…}}")
         }
 
         var nameValue: JSONValue?

@@ -51,14 +51,15 @@ package enum ProfileValidator {
             return fail("record", .unsupportedOperation,
                         "profile updates go to /engage (users) or /groups (groups), not /\(context.endpoint.rawValue)")
         }
-        guard case .object(let members) = record else {
-            return fail("record", .recordNotObject,
-                        "record \(index) is a JSON \(record.kindName); send an object such as {\"$token\": …, \"$distinct_id\": …, \"$set\": {…}}")
-        }
+        // Size first: a record over the limit was never parsed (PayloadDecoder leaves it null).
         let size = byteCount ?? JSONWriter.bytes(record).count
         guard size <= limits.recordBytesMax else {
             return fail("record", .recordTooLarge,
                         "record \(index) is \(size) bytes of JSON; a profile update may be at most \(limits.recordBytesMax) bytes")
+        }
+        guard case .object(let members) = record else {
+            return fail("record", .recordNotObject,
+                        "record \(index) is a JSON \(record.kindName); send an object such as {\"$token\": …, \"$distinct_id\": …, \"$set\": {…}}")
         }
 
         let project: ProjectID

@@ -17,6 +17,8 @@ package struct IngestOutcome: Sendable {
     package var requestError: IngestError?
     package var authError: AuthError?
     package var storeError: StoreError?
+    /// The body was not read (too large, over the memory budget, connection broken).
+    package var bodyRefusal: BodyRefusal?
 
     package init(endpoint: IngestEndpoint, flags: IngestFlags, formTransport: Bool) {
         self.endpoint = endpoint
@@ -26,11 +28,12 @@ package struct IngestOutcome: Sendable {
 
     /// At least one record was taken (stored, or dropped on purpose by `$ignore`).
     package var succeeded: Bool {
-        requestError == nil && authError == nil && storeError == nil && stored + ignored > 0
+        requestError == nil && authError == nil && storeError == nil && bodyRefusal == nil && stored + ignored > 0
     }
 
     /// The first problem, as a message for the `error` field.
     package var errorMessage: String? {
+        if let bodyRefusal { return bodyRefusal.message }
         if let authError { return authError.message }
         if let storeError { return storeError.message }
         if let requestError { return requestError.message }

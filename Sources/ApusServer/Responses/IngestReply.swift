@@ -32,7 +32,12 @@ package enum IngestReply {
     package static let retryAfterSeconds = 1
 
     package static func reply(for o: IngestOutcome) -> Reply {
-        o.endpoint == .importEvents ? importReply(o) : trackingReply(o)
+        var reply = o.endpoint == .importEvents ? importReply(o) : trackingReply(o)
+        if let refusal = o.bodyRefusal {
+            if let seconds = refusal.retryAfterSeconds { reply.headers.append(("Retry-After", "\(seconds)")) }
+            reply.headers.append(("Connection", "close"))
+        }
+        return reply
     }
 
     // MARK: /track, /engage, /groups
@@ -40,7 +45,9 @@ package enum IngestReply {
     static func trackingReply(_ o: IngestOutcome) -> Reply {
         var status = 200
         var extra: [(String, String)] = []
-        if let e = o.storeError {
+        if let refusal = o.bodyRefusal {
+            status = refusal.httpStatus
+        } else if let e = o.storeError {
             status = e.code == StoreError.overloaded.code ? 429 : 503
             extra.append(("Retry-After", "\(retryAfterSeconds)"))
         } else if let e = o.requestError, e.code == .payloadTooLarge || e.code == .tooManyRecords {
@@ -50,11 +57,11 @@ package enum IngestReply {
             // bytes cannot succeed, so say so with 400 (the body still carries 0 / the error).
             status = 400
         } else if o.flags.verbose >= 2 && !o.succeeded {
-            status = o.authError != nil ? 401 : 400
+            status = o.authError?.httpStatus ?? 400
         }
         // A pixel always answers with the image (an <img> cannot read an error anyway); only a
         // store that cannot take data answers otherwise, so that nothing is silently lost.
-        if o.flags.img && o.storeError == nil {
+        if o.flags.img && o.storeError == nil && o.bodyRefusal == nil {
             return Reply(status: 200, headers: [("Content-Type", "image/gif"), ("Cache-Control", "no-cache, no-store")], body: pixel)
         }
         if status == 200, o.succeeded, let target = o.flags.redirect, isSafeRedirect(target) {
@@ -84,7 +91,9 @@ package enum IngestReply {
         var status = 200
         var extra: [(String, String)] = []
         var members: [JSONMember] = []
-        if let a = o.authError {
+        if let refusal = o.bodyRefusal {
+            status = refusal.httpStatus
+        } else if let a = o.authError {
             status = a.httpStatus
         } else if let e = o.storeError {
             status = e.code == StoreError.overloaded.code ? 429 : 503

@@ -14,7 +14,7 @@ package struct ExportRoutes: Sendable {
     /// Largest `limit` accepted, as Mixpanel.
     package static let limitMax = 100_000
 
-    package func register(on router: Router<BasicRequestContext>) {
+    package func register(on router: Router<ApusRequestContext>) {
         for path in ["api/2.0/export", "api/query/export"] {
             router.get(RouterPath(path)) { request, _ in
                 do throws(QueryError) {

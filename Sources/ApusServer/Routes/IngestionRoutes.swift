@@ -1,5 +1,6 @@
 // /track, /engage, /groups and /import (with or without a trailing slash; GET and POST).
-// Decode → authenticate → validate → append to the store (durable before we answer) → reply.
+// Read the body within the memory budget → decode, authenticate and validate (large bodies on
+// the decode threads) → append to the store (durable before we answer) → reply.
 
 import ApusIngest
 import ApusModel
@@ -11,7 +12,7 @@ package struct IngestionRoutes: Sendable {
     package var state: ServerState
     package var limits = IngestLimits()
 
-    package func register(on router: Router<BasicRequestContext>) {
+    package func register(on router: Router<ApusRequestContext>) {
         let routes: [(String, IngestEndpoint)] = [("track", .track), ("engage", .engage), ("groups", .groups), ("import", .importEvents)]
         for (path, endpoint) in routes {
             for method in [HTTPRequest.Method.get, .post] {
@@ -22,72 +23,47 @@ package struct IngestionRoutes: Sendable {
         }
     }
 
-    func handle(_ endpoint: IngestEndpoint, request: Request, context: BasicRequestContext) async -> Reply {
+    func handle(_ endpoint: IngestEndpoint, request: Request, context: ApusRequestContext) async -> Reply {
         let query = request.uri.query ?? ""
-        let contentType = request.headers[.contentType]
-        var body: [UInt8] = []
-        do {
-            let buffer = try await request.body.collect(upTo: state.configuration.requestBodyBytesMax)
-            body = Array(buffer.readableBytesView)
-        } catch {
+        let reservation = BodyReservation(budget: state.bodyBudget, client: context.clientKey)
+        defer { reservation.release() }
+
+        let body: [UInt8]
+        switch await readBody(request, reservation: reservation) {
+        case .success(let bytes):
+            body = bytes
+        case .failure(let refusal):
             var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: false)
-            o.requestError = IngestError(.payloadTooLarge, "the request body is larger than \(state.configuration.requestBodyBytesMax) bytes; send at most 2000 records and 10 MB per request")
+            o.bodyRefusal = refusal
             return IngestReply.reply(for: o)
         }
-        let formTransport = contentType?.lowercased().contains("x-www-form-urlencoded") == true || body.starts(with: Array("data=".utf8))
-        // /import: refuse bad credentials before spending CPU on a 10 MB body. A project_id that
-        // only the form body carries is taken into account after decoding.
-        var authenticated: ProjectID? = nil
-        let authenticator = Authenticator(catalog: state.catalog)
-        if endpoint == .importEvents {
-            let queryProject = QueryString(query)["project_id"]
-            switch authenticator.authenticateImport(authorization: request.headers[.authorization], projectID: queryProject) {
-            case .success(let p): authenticated = p.project
-            case .failure(let e) where queryProject != nil || e == .missingCredentials || !formTransport:
-                var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: formTransport)
-                o.authError = e
+
+        let input = IngestRequest(
+            endpoint: endpoint, method: request.method == .get ? .get : .post, body: body,
+            contentType: request.headers[.contentType], contentEncoding: request.headers[.contentEncoding], query: query)
+        let stage = IngestDecodeStage(
+            state: state, limits: limits, input: input, authorization: request.headers[.authorization],
+            reservation: reservation)
+        let decoded: IngestDecodeStage.Result
+        if stage.runsInline(inlineBytesMax: state.configuration.inlineDecodeBytesMax) {
+            decoded = stage.run()
+        } else {
+            do {
+                decoded = try await state.decoders.runIfActive { stage.run() }
+            } catch {
+                var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: false)
+                o.storeError = StoreError(code: "shutting_down", message: "the server is shutting down; retry in a moment")
                 return IngestReply.reply(for: o)
-            case .failure: break
             }
         }
-        let decoded: DecodedPayload
-        do throws(IngestError) {
-            decoded = try PayloadDecoder.decode(
-                IngestRequest(endpoint: endpoint, method: request.method == .get ? .get : .post, body: body,
-                              contentType: contentType, contentEncoding: request.headers[.contentEncoding], query: query),
-                limits: limits)
-        } catch {
-            var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: formTransport)
-            o.requestError = error
-            return IngestReply.reply(for: o)
-        }
-        var outcome = IngestOutcome(endpoint: endpoint, flags: decoded.flags, formTransport: formTransport)
-        if endpoint == .importEvents && authenticated == nil {
-            let auth = authenticator.authenticateImport(
-                authorization: request.headers[.authorization], projectID: decoded.formFields["project_id"])
-            switch auth {
-            case .success(let p): authenticated = p.project
-            case .failure(let e):
-                outcome.authError = e
-                return IngestReply.reply(for: outcome)
-            }
-        }
-        let now = state.clock.nowMs()
-        let catalog = state.catalog
-        let context = EventValidationContext(
-            endpoint: endpoint, strict: decoded.flags.strict && endpoint == .importEvents, nowMs: now,
-            authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
-            limits: limits, requestIP: nil, useRequestIP: decoded.flags.ip)
-        switch endpoint {
-        case .track, .importEvents:
-            let result = EventValidator.validate(decoded, context: context)
-            outcome.failures = result.failures
-            outcome.ignored = result.ignored
-            await store(result.accepted, now: now, into: &outcome)
-        case .engage, .groups:
-            let result = ProfileValidator.validate(decoded, context: context)
-            outcome.failures = result.failures
-            await store(result.accepted, kind: endpoint == .engage ? .userUpdates : .groupUpdates, now: now, into: &outcome)
+        var outcome = decoded.outcome
+        switch decoded.records {
+        case .none:
+            break
+        case .events(let accepted):
+            await store(accepted, now: decoded.nowMs, into: &outcome)
+        case .profiles(let accepted, let kind):
+            await store(accepted, kind: kind, now: decoded.nowMs, into: &outcome)
         }
         return IngestReply.reply(for: outcome)
     }

@@ -1,0 +1,105 @@
+// The CPU-bound middle of an ingestion request, as one synchronous value so it can run on the
+// decode threads for large bodies: find the records (request limits checked, nothing built),
+// authenticate /import, charge the parse's estimated memory to the body budget, parse and
+// validate. Its result says what to append to the store and how to answer so far.
+
+import ApusIngest
+import ApusModel
+import ApusStore
+import Foundation
+
+/// Decoding, authentication and validation of one ingestion request.
+struct IngestDecodeStage: Sendable {
+    var state: ServerState
+    var limits: IngestLimits
+    var input: IngestRequest
+    var authorization: String?
+    var reservation: BodyReservation
+
+    /// What validation accepted, ready to append.
+    enum Records: Sendable {
+        case none
+        case events([AcceptedEvent])
+        case profiles([ProfileUpdate], WALRecordKind)
+    }
+
+    struct Result: Sendable {
+        var outcome: IngestOutcome
+        var records: Records = .none
+        var nowMs: Int64 = 0
+    }
+
+    /// Small, uncompressed bodies cost less to parse than a hop to another thread.
+    func runsInline(inlineBytesMax: Int) -> Bool {
+        let encoding = (input.contentEncoding ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        return input.body.count <= inlineBytesMax && (encoding.isEmpty || encoding == "identity")
+    }
+
+    func run() -> Result {
+        let endpoint = input.endpoint
+        let formTransport = input.contentType?.lowercased().contains("x-www-form-urlencoded") == true
+            || input.body.starts(with: Array("data=".utf8))
+        func refused(_ update: (inout IngestOutcome) -> Void, flags: IngestFlags? = nil) -> Result {
+            var o = IngestOutcome(endpoint: endpoint, flags: flags ?? IngestFlags.fromQuery(input.query, endpoint: endpoint),
+                                  formTransport: formTransport)
+            update(&o)
+            return Result(outcome: o)
+        }
+
+        // /import: refuse bad credentials before spending CPU on a 10 MB body. A project_id
+        // that only the form body carries is taken into account after locating the records.
+        var authenticated: ProjectID? = nil
+        let authenticator = Authenticator(catalog: state.catalog)
+        if endpoint == .importEvents {
+            let queryProject = QueryString(input.query)["project_id"]
+            switch authenticator.authenticateImport(authorization: authorization, projectID: queryProject) {
+            case .success(let p): authenticated = p.project
+            case .failure(let e) where queryProject != nil || e == .missingCredentials || !formTransport:
+                return refused { $0.authError = e }
+            case .failure: break
+            }
+        }
+
+        let located: LocatedPayload
+        do throws(IngestError) {
+            located = try PayloadDecoder.locate(input, limits: limits)
+        } catch {
+            return refused { $0.requestError = error }
+        }
+        if endpoint == .importEvents && authenticated == nil {
+            switch authenticator.authenticateImport(authorization: authorization, projectID: located.formFields["project_id"]) {
+            case .success(let p): authenticated = p.project
+            case .failure(let e): return refused({ $0.authError = e }, flags: located.flags)
+            }
+        }
+        if let refusal = reservation.grow(by: located.parseBytesEstimate) {
+            return refused({ $0.bodyRefusal = .busy(refusal) }, flags: located.flags)
+        }
+        let decoded: DecodedPayload
+        do throws(IngestError) {
+            decoded = try located.parse(limits: limits)
+        } catch {
+            return refused({ $0.requestError = error }, flags: located.flags)
+        }
+
+        var outcome = IngestOutcome(endpoint: endpoint, flags: decoded.flags, formTransport: formTransport)
+        let now = state.clock.nowMs()
+        let catalog = state.catalog
+        let context = EventValidationContext(
+            endpoint: endpoint, strict: decoded.flags.strict && endpoint == .importEvents, nowMs: now,
+            authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
+            limits: limits, requestIP: nil, useRequestIP: decoded.flags.ip)
+        switch endpoint {
+        case .track, .importEvents:
+            let result = EventValidator.validate(decoded, context: context)
+            outcome.failures = result.failures
+            outcome.ignored = result.ignored
+            return Result(outcome: outcome, records: .events(result.accepted), nowMs: now)
+        case .engage, .groups:
+            let result = ProfileValidator.validate(decoded, context: context)
+            outcome.failures = result.failures
+            return Result(outcome: outcome, records: .profiles(result.accepted, endpoint == .engage ? .userUpdates : .groupUpdates),
+                          nowMs: now)
+        }
+    }
+}
