@@ -39,7 +39,7 @@ let package = Package(
         ]),
 
         // Wire decoding, validation and normalisation of every ingestion format.
-        .target(name: "ApusIngest", dependencies: ["ApusModel", "ApusStore", "CZlib"]),
+        .target(name: "ApusIngest", dependencies: ["ApusModel", "CZlib"]),
 
         // HTTP: routes, middleware, auth, error mapping.
         .target(name: "ApusServer", dependencies: [
