@@ -14,9 +14,9 @@ import ApusModel
 package struct RecordLayout: Sendable, Equatable {
     /// The byte range of each record's JSON text, without surrounding whitespace.
     package var ranges: [Range<Int>] = []
-    /// Structural bytes (`{ [ , :`) outside strings, in all records: roughly one per value or
-    /// member the parse will build.
-    package var structuralBytes = 0
+    /// Structural bytes (`{ [ , :`) outside strings in each record (parallel to `ranges`):
+    /// roughly one per value or member its parse will build.
+    package var structuralBytes: [Int] = []
 }
 
 /// Why a payload has no usable layout.
@@ -58,8 +58,10 @@ enum RecordScanner {
                             throw .invalid(offset: i, message: "an array element is missing")
                         }
                         let start = i
-                        i = try skipValue(input, from: i, depth: 2, depthMax: depthMax, structural: &layout.structuralBytes)
+                        var structural = 0
+                        i = try skipValue(input, from: i, depth: 2, depthMax: depthMax, structural: &structural)
                         layout.ranges.append(start ..< i)
+                        layout.structuralBytes.append(structural)
                         guard layout.ranges.count <= recordsMax else { throw .tooManyRecords }
                         i = skipWhitespace(input, from: i)
                         guard i < n else { throw .invalid(offset: n, message: "the JSON text ended inside an array; close it with ']'") }
@@ -76,8 +78,10 @@ enum RecordScanner {
                 }
             case .openBrace:
                 let start = i
-                i = try skipValue(input, from: i, depth: 1, depthMax: depthMax, structural: &layout.structuralBytes)
+                var structural = 0
+                i = try skipValue(input, from: i, depth: 1, depthMax: depthMax, structural: &structural)
                 layout.ranges.append(start ..< i)
+                layout.structuralBytes.append(structural)
                 guard layout.ranges.count <= recordsMax else { throw .tooManyRecords }
             case .quote: throw .notObject(kind: "string")
             case .minus, .digit0 ... .digit9: throw .notObject(kind: "number")

@@ -102,6 +102,9 @@ package final class BodyReservation: Sendable {
     /// Bytes this request holds.
     package var bytes: Int { held.withLock { $0 } }
 
+    /// The most any one client's requests may hold together.
+    package var bytesMaxPerClient: Int { budget.limits.clientBytesMax }
+
     /// Takes `bytes` more, or says why not.
     package func grow(by bytes: Int) -> BodyBudget.Refusal? {
         if let refusal = budget.take(bytes, client: client) { return refusal }

@@ -72,7 +72,17 @@ struct IngestDecodeStage: Sendable {
             case .failure(let e): return refused({ $0.authError = e }, flags: located.flags)
             }
         }
-        if let refusal = reservation.grow(by: located.parseBytesEstimate) {
+        let estimate = located.parseBytesEstimate(limits: limits)
+        if estimate > reservation.bytesMaxPerClient {
+            // It could never fit, however long the client waited: say so instead of "retry".
+            return refused({
+                $0.requestError = IngestError(
+                    .payloadTooLarge,
+                    "this payload would take about \(estimate >> 20) MB of memory to parse, more than one client may use "
+                        + "(\(reservation.bytesMaxPerClient >> 20) MB); send fewer or smaller records per request")
+            }, flags: located.flags)
+        }
+        if let refusal = reservation.grow(by: estimate) {
             return refused({ $0.bodyRefusal = .busy(refusal) }, flags: located.flags)
         }
         let decoded: DecodedPayload
