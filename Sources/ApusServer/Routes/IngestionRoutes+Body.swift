@@ -37,6 +37,8 @@ extension IngestionRoutes {
         } catch {
             return .failure(.incomplete)
         }
+        // A connection closed mid-body must never pass for a shorter, complete payload.
+        if let declared, body.count != declared { return .failure(.incomplete) }
         return .success(body)
     }
 }
