@@ -1,6 +1,10 @@
-// A payload whose records have been found but not yet parsed: the decoder's first stage.
-// The caller can weigh `parseBytesEstimate` against its memory budget before paying for
-// `parse()`, which builds a `JSONValue` for each record no larger than `recordBytesMax`.
+// A payload whose records have been found but not necessarily parsed: the decoder's first
+// stage. A payload larger than one record may be (1 MB) was only scanned: `parse()` then builds
+// a `JSONValue` for each record no larger than `recordBytesMax`, so nothing over the limit is
+// ever built, and the caller can weigh `parseBytesEstimate` against its memory budget first.
+// A smaller payload cannot hold an oversized record and costs at most ~32 MB to parse, so it
+// is parsed in the same pass that finds its records (a separate scan would cost ~20% of the
+// ingest CPU on ordinary SDK batches); its estimate is then the cost already paid.
 
 import ApusModel
 
@@ -14,52 +18,41 @@ package struct LocatedPayload: Sendable {
     package var layout: RecordLayout
     /// "body" or "data field": where the JSON came from, for messages.
     package var origin: String
+    /// The records, when the payload was small enough to parse while locating them.
+    var parsedRecords: [JSONValue]?
 
-    /// Bytes a parse of every record is expected to hold at its peak (the JSON text, the
+    /// Bytes the parse of the records is expected to hold at its peak (the JSON text, the
     /// values built, and the validator's copies). Calibrated on the real server: a 9.6 MB
     /// batch of arrays of small numbers (the costliest JSON per byte, 4.8 M structural bytes)
     /// peaked 148 MB above idle, ~31 bytes per structural byte; 2000 ordinary 13-property
     /// events (566 KB) peaked 7 MB above idle, the memtable's copy included.
-    /// Records over `recordBytesMax` are never parsed and cost nothing beyond their text.
-    package func parseBytesEstimate(limits: IngestLimits) -> Int {
-        var structural = 0
-        for (range, count) in zip(layout.ranges, layout.structuralBytes) where range.count <= limits.recordBytesMax {
-            structural += count
-        }
-        return payload.count + structural * Self.bytesPerStructuralByte
+    package var parseBytesEstimate: Int {
+        payload.count + layout.structuralBytes * Self.bytesPerStructuralByte
     }
 
-    /// Memory held per `{ [ , :` while a payload is parsed and validated (see parseBytesEstimate(limits:)).
+    /// Memory held per `{ [ , :` while a payload is parsed and validated (see parseBytesEstimate).
     package static let bytesPerStructuralByte = 48
 
     /// The records as values. A record over `recordBytesMax` is not parsed: its slot holds
     /// `.null` and its byte count says why, so validation refuses it by size alone.
     /// - Throws: `invalid_json` naming the byte offset in the payload.
     package func parse(limits: IngestLimits) throws(IngestError) -> DecodedPayload {
-        var records: [JSONValue] = []
-        records.reserveCapacity(layout.ranges.count)
-        do throws(JSONParseError) {
-            try payload.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
-                for range in layout.ranges {
-                    if range.count > limits.recordBytesMax {
-                        records.append(.null)
-                        continue
-                    }
-                    do throws(JSONParseError) {
-                        let text = UnsafeBufferPointer(rebasing: buffer[range])
-                        if text.starts(with: [0xEF, 0xBB, 0xBF]) {
-                            throw JSONParseError(.unexpectedByte, offset: 0, message: "unexpected byte 0xEF; expected a value")
-                        }
-                        records.append(try JSONParser.parse(text, depthMax: limits.jsonDepthMax))
-                    } catch {
-                        var shifted = error
-                        shifted.offset += range.lowerBound
-                        throw shifted
+        var records: [JSONValue]
+        if let parsedRecords {
+            records = parsedRecords
+        } else {
+            records = []
+            records.reserveCapacity(layout.ranges.count)
+            do throws(JSONParseError) {
+                try payload.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
+                    var parser = JSONParser(buffer, depthMax: limits.jsonDepthMax)
+                    for range in layout.ranges {
+                        records.append(range.count > limits.recordBytesMax ? .null : try parser.parseValue(exactly: range))
                     }
                 }
+            } catch {
+                throw IngestError(.invalidJSON, "the \(origin) is not valid JSON: \(error.message) (at byte \(error.offset))")
             }
-        } catch {
-            throw IngestError(.invalidJSON, "the \(origin) is not valid JSON: \(error.message) (at byte \(error.offset))")
         }
         return DecodedPayload(
             flags: flags, records: records, recordByteCounts: layout.ranges.map(\.count),

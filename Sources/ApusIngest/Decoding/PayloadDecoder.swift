@@ -19,8 +19,11 @@ package enum PayloadDecoder {
     }
 
     /// The first stage of `decode`: the payload bytes and where each record is, with every
-    /// request-level limit checked, but no record parsed yet.
-    package static func locate(_ request: IngestRequest, limits: IngestLimits = .standard) throws(IngestError) -> LocatedPayload {
+    /// request-level limit checked. Payloads up to `onePassBytesMax` (at most, and by default,
+    /// `recordBytesMax`) are parsed in the same pass; larger ones only scanned.
+    package static func locate(
+        _ request: IngestRequest, limits: IngestLimits = .standard, onePassBytesMax: Int? = nil
+    ) throws(IngestError) -> LocatedPayload {
         var flags = IngestFlags.defaults(for: request.endpoint)
         var formFields: [String: String] = [:]
 
@@ -66,16 +69,24 @@ package enum PayloadDecoder {
                 "the request has no data; send events as a JSON body or as a `data` form or query field",
                 field: "data")
         }
-        let layout = try scan(payload, limits: limits, origin: origin)
+        let onePass = min(onePassBytesMax ?? limits.recordBytesMax, limits.recordBytesMax)
+        let (records, layout) = try findRecords(in: payload, limits: limits, onePassBytesMax: onePass, origin: origin)
         return LocatedPayload(
             flags: flags, formFields: formFields, uncompressedBytes: uncompressedBytes,
-            payload: payload, layout: layout, origin: origin)
+            payload: payload, layout: layout, origin: origin, parsedRecords: records)
     }
 
-    static func scan(_ payload: [UInt8], limits: IngestLimits, origin: String) throws(IngestError) -> RecordLayout {
+    /// The records' layout; for a payload no larger than one record may be, the records too.
+    static func findRecords(
+        in payload: [UInt8], limits: IngestLimits, onePassBytesMax: Int, origin: String
+    ) throws(IngestError) -> ([JSONValue]?, RecordLayout) {
         do throws(RecordScanStop) {
-            return try payload.withUnsafeBufferPointer { (buffer) throws(RecordScanStop) -> RecordLayout in
-                try RecordScanner.scan(buffer, depthMax: limits.jsonDepthMax, recordsMax: limits.batchRecordsMax)
+            return try payload.withUnsafeBufferPointer { (buffer) throws(RecordScanStop) -> ([JSONValue]?, RecordLayout) in
+                if buffer.count <= onePassBytesMax {
+                    return try RecordParser.parse(buffer, depthMax: limits.jsonDepthMax, recordsMax: limits.batchRecordsMax)
+                }
+                return (nil, try RecordScanner.scan(buffer, depthMax: limits.jsonDepthMax, recordsMax: limits.batchRecordsMax,
+                                                    recordBytesMax: limits.recordBytesMax))
             }
         } catch {
             switch error {

@@ -3,39 +3,65 @@
 // same everywhere, so `token`, `distinct_id` and a stored property can never disagree about
 // which of two values counts, and only one of them is ever stored. Keys are compared as UTF-8
 // bytes (JavaScript compares code units, not canonical equivalence as Swift's `==` does).
+//
+// Checking is on the hot path of every event, so each key gets a signature from its bytes
+// while it is parsed (length, first eight bytes, last byte) that sets one bit of a 64-bit mask
+// for its object; only a key whose bit is already set is compared with the earlier members. Objects with
+// more than 16 members switch to a hash table keyed by the whole key (randomly seeded), so a
+// crafted object of colliding keys cannot make parsing quadratic.
 
 extension JSONParser {
-    /// Objects with more members than this find duplicates with a hash table, not pairwise.
+    /// Objects with more members than this find repeated keys with a hash table.
     static let pairwiseKeyCheckMax = 16
 
-    /// Merges members that repeat a key: the first position keeps the last value.
-    static func keepLastOfDuplicateKeys(_ members: inout [JSONMember]) {
-        let n = members.count
-        guard n > 1 else { return }
-        if n <= pairwiseKeyCheckMax {
-            var j = 1
-            while j < members.count {
-                if let i = (0 ..< j).first(where: { sameKey(members[$0].key, members[j].key) }) {
-                    members[i].value = members.remove(at: j).value
-                } else {
-                    j += 1
-                }
-            }
-            return
+    /// The position (from `base`) of an earlier member of the open object with `key`, or nil.
+    func repeatedKeyPosition(_ key: String, base: Int, index: [ByteKey: Int]?) -> Int? {
+        if let index { return index[ByteKey(key)] }
+        let members = memberStack.elements
+        for k in base ..< memberStack.count where Self.sameKey(members[k].key, key) {
+            return k - base
         }
-        var firstIndex: [ByteKey: Int] = [:]
-        firstIndex.reserveCapacity(n)
-        var kept: [JSONMember] = []
-        kept.reserveCapacity(n)
-        for member in members {
-            if let i = firstIndex[ByteKey(member.key)] {
-                kept[i].value = member.value
-            } else {
-                firstIndex[ByteKey(member.key)] = kept.count
-                kept.append(member)
-            }
+        return nil
+    }
+
+    /// The keys of the open object's members, by position from `base`.
+    func indexOfKeys(from base: Int) -> [ByteKey: Int] {
+        var index: [ByteKey: Int] = [:]
+        index.reserveCapacity(64)
+        for k in base ..< memberStack.count { index[ByteKey(memberStack[k].key)] = k - base }
+        return index
+    }
+
+    /// The signature of the key whose unescaped bytes are `range` of the input. The closing
+    /// quote follows the range, so when eight bytes can be read they are read at once.
+    @inline(__always)
+    func keySignature(_ range: Range<Int>) -> UInt64 {
+        let n = range.count
+        guard n > 0, range.lowerBound + 8 <= input.count, let base = input.baseAddress else {
+            return Self.signature(UnsafeBufferPointer(rebasing: input[range]))
         }
-        if kept.count != n { members = kept }
+        var head = UnsafeRawPointer(base + range.lowerBound).loadUnaligned(as: UInt64.self)
+        if n < 8 { head &= (1 << (8 * UInt64(n))) - 1 }
+        return head ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(input[range.upperBound - 1]) << 56)
+    }
+
+    /// The signature of a key that held escapes, from its decoded bytes.
+    static func keySignature(of key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { signature($0) }
+    }
+
+    @inline(__always)
+    static func signature(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = bytes.count
+        guard n > 0, let base = bytes.baseAddress else { return 0 }
+        var head: UInt64 = 0
+        if n >= 8 {
+            head = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)
+        } else {
+            for k in 0 ..< n { head |= UInt64(bytes[k]) << (8 * UInt64(k)) }
+        }
+        return head ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bytes[n - 1]) << 56)
     }
 
     @inline(__always)

@@ -9,6 +9,7 @@ extension JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         let n = input.count
         let start = offset + 1
+        lastStringWasEscaped = false
         var i = start
         while true {
             i = skipPlainASCII(from: i)
@@ -21,6 +22,7 @@ extension JSONParser {
                 return String(decoding: UnsafeBufferPointer(rebasing: input[start ..< i]), as: UTF8.self)
             }
             if b == .backslash {
+                lastStringWasEscaped = true
                 return try parseEscapedString(start: start, firstEscape: i)
             }
             if b < 0x20 {

@@ -25,7 +25,12 @@ public struct JSONParser {
     /// The offset of the next byte to read.
     public internal(set) var offset: Int
     var depth = 0
+    /// Structural bytes (`{ [ , :`) consumed so far: roughly one per value or member built,
+    /// which is what a parse costs in memory beyond the text itself.
+    public internal(set) var structuralBytes = 0
     let memberStack = JSONParserStack<JSONMember>()
+    /// Whether the last string parsed held escapes (its text is then not its bytes).
+    var lastStringWasEscaped = false
     let valueStack = JSONParserStack<JSONValue>()
     var scratch: [UInt8] = []
 
@@ -85,6 +90,24 @@ public struct JSONParser {
         }
     }
 
+    /// Parses the one value whose text is exactly `range` of the input (no surrounding
+    /// whitespace), reusing this parser's scratch space; error offsets count from the start
+    /// of the whole input.
+    public mutating func parseValue(exactly range: Range<Int>) throws(JSONParseError) -> JSONValue {
+        precondition(range.lowerBound >= 0 && range.upperBound <= input.count, "range outside the input")
+        offset = range.lowerBound
+        depth = 0
+        guard offset < range.upperBound else {
+            throw error(.unexpectedEnd, "the JSON text ended where a value was expected")
+        }
+        guard !input[offset].isJSONWhitespace else { throw unexpectedByte(expecting: "a value") }
+        let value = try parseValue()
+        guard offset == range.upperBound else {
+            throw error(.trailingData, "unexpected data after the value; separate values with ',' or whitespace")
+        }
+        return value
+    }
+
     /// Parses an array starting at the next non-whitespace byte and appends to `elementRanges`
     /// the byte range of each element's text (without surrounding whitespace).
     public mutating func parseArray(elementRanges: inout [Range<Int>]) throws(JSONParseError) -> [JSONValue] {
@@ -108,6 +131,7 @@ public struct JSONParser {
     mutating func parseObjectMembers() throws(JSONParseError) -> [JSONMember] {
         try enterContainer()
         offset += 1 // '{'
+        structuralBytes += 1
         skipWhitespace()
         if offset < input.count, input[offset] == .closeBrace {
             offset += 1
@@ -115,41 +139,61 @@ public struct JSONParser {
             return []
         }
         let base = memberStack.count
+        var keyIndex: [ByteKey: Int]? = nil
+        var signatureBits: UInt64 = 0 // one bit per signature seen: most new keys need no search
         while true {
             skipWhitespace()
             guard offset < input.count else {
                 throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
             }
             guard input[offset] == .quote else { throw unexpectedByte(expecting: "a member name in double quotes") }
+            let keyStart = offset + 1
             let key = try parseString()
+            let signature = lastStringWasEscaped ? Self.keySignature(of: key) : keySignature(keyStart ..< offset - 1)
             skipWhitespace()
             guard offset < input.count else {
                 throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
             }
             guard input[offset] == .colon else { throw unexpectedByte(expecting: "':' after the member name") }
             offset += 1
+            structuralBytes += 1
             let value = try parseValue()
-            memberStack.push(JSONMember(key, value))
+            let bit: UInt64 = 1 << ((signature &* 0x9E37_79B9_7F4A_7C15) >> 58)
+            let mayRepeat = signatureBits & bit != 0 || keyIndex != nil
+            signatureBits |= bit
+            if mayRepeat, let earlier = repeatedKeyPosition(key, base: base, index: keyIndex) {
+                memberStack[base + earlier].value = value
+            } else {
+                memberStack.push(JSONMember(key, value))
+                let count = memberStack.count - base
+                if keyIndex != nil {
+                    keyIndex![ByteKey(key)] = count - 1
+                } else if count > Self.pairwiseKeyCheckMax {
+                    keyIndex = indexOfKeys(from: base)
+                }
+            }
             skipWhitespace()
             guard offset < input.count else {
                 throw error(.unexpectedEnd, "the JSON text ended inside an object; close it with '}'")
             }
             let b = input[offset]
             offset += 1
-            if b == .comma { continue }
+            if b == .comma {
+                structuralBytes += 1
+                continue
+            }
             if b == .closeBrace { break }
             offset -= 1
             throw unexpectedByte(expecting: "',' or '}' in an object")
         }
         depth -= 1
-        var members = memberStack.popAll(from: base)
-        Self.keepLastOfDuplicateKeys(&members)
-        return members
+        return memberStack.popAll(from: base)
     }
 
     mutating func parseArrayElements(ranges: UnsafeMutablePointer<[Range<Int>]>?) throws(JSONParseError) -> [JSONValue] {
         try enterContainer()
         offset += 1 // '['
+        structuralBytes += 1
         skipWhitespace()
         if offset < input.count, input[offset] == .closeBracket {
             offset += 1
@@ -169,7 +213,10 @@ public struct JSONParser {
             }
             let b = input[offset]
             offset += 1
-            if b == .comma { continue }
+            if b == .comma {
+                structuralBytes += 1
+                continue
+            }
             if b == .closeBracket { break }
             offset -= 1
             throw unexpectedByte(expecting: "',' or ']' in an array")

@@ -24,6 +24,16 @@ final class JSONParserStack<Element> {
         count += 1
     }
 
+    /// The storage, valid until the next push (which may move it). For tight loops, which
+    /// would otherwise pay an exclusivity check per element through the subscript.
+    var elements: UnsafeMutablePointer<Element> { base }
+
+    /// The element at `index` (below `count`), readable and writable in place.
+    subscript(index: Int) -> Element {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+
     /// Moves the elements from `start` to the top into a new array and pops them.
     func popAll(from start: Int) -> [Element] {
         let n = count - start

@@ -72,7 +72,7 @@ struct IngestDecodeStage: Sendable {
             case .failure(let e): return refused({ $0.authError = e }, flags: located.flags)
             }
         }
-        let estimate = located.parseBytesEstimate(limits: limits)
+        let estimate = located.parseBytesEstimate
         if estimate > reservation.bytesMaxPerClient {
             // It could never fit, however long the client waited: say so instead of "retry".
             return refused({
