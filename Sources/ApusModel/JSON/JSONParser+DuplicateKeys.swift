@@ -5,7 +5,7 @@
 // bytes (JavaScript compares code units, not canonical equivalence as Swift's `==` does).
 //
 // Checking is on the hot path of every event, so each key gets a signature from its bytes
-// while it is parsed (length, first eight bytes, last byte) that sets one bit of a 64-bit mask
+// while it is parsed (length, first eight bytes, last byte) that sets one bit of a 128-bit mask
 // for its object; only a key whose bit is already set is compared with the earlier members. Objects with
 // more than 16 members switch to a hash table keyed by the whole key (randomly seeded), so a
 // crafted object of colliding keys cannot make parsing quadratic.

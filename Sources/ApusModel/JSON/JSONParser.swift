@@ -140,7 +140,7 @@ public struct JSONParser {
         }
         let base = memberStack.count
         var keyIndex: [ByteKey: Int]? = nil
-        var signatureBits: UInt64 = 0 // one bit per signature seen: most new keys need no search
+        var signatureBits: (UInt64, UInt64) = (0, 0) // one bit per signature seen: most new keys need no search
         while true {
             skipWhitespace()
             guard offset < input.count else {
@@ -158,9 +158,16 @@ public struct JSONParser {
             offset += 1
             structuralBytes += 1
             let value = try parseValue()
-            let bit: UInt64 = 1 << ((signature &* 0x9E37_79B9_7F4A_7C15) >> 58)
-            let mayRepeat = signatureBits & bit != 0 || keyIndex != nil
-            signatureBits |= bit
+            let slot = (signature &* 0x9E37_79B9_7F4A_7C15) >> 57
+            let bit: UInt64 = 1 << (slot & 63)
+            let mayRepeat: Bool
+            if slot < 64 {
+                mayRepeat = signatureBits.0 & bit != 0 || keyIndex != nil
+                signatureBits.0 |= bit
+            } else {
+                mayRepeat = signatureBits.1 & bit != 0 || keyIndex != nil
+                signatureBits.1 |= bit
+            }
             if mayRepeat, let earlier = repeatedKeyPosition(key, base: base, index: keyIndex) {
                 memberStack[base + earlier].value = value
             } else {

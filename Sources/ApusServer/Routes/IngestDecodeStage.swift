@@ -29,10 +29,11 @@ struct IngestDecodeStage: Sendable {
         var nowMs: Int64 = 0
     }
 
-    /// Small, uncompressed bodies cost less to parse than a hop to another thread.
-    func runsInline(inlineBytesMax: Int) -> Bool {
+    /// Ordinary bodies cost less to parse than a hop to another thread.
+    func runsInline(_ configuration: ServerConfiguration) -> Bool {
         let encoding = (input.contentEncoding ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        return input.body.count <= inlineBytesMax && (encoding.isEmpty || encoding == "identity")
+        let compressed = !(encoding.isEmpty || encoding == "identity")
+        return input.body.count <= (compressed ? configuration.inlineCompressedDecodeBytesMax : configuration.inlineDecodeBytesMax)
     }
 
     func run() -> Result {

@@ -45,7 +45,7 @@ package struct IngestionRoutes: Sendable {
             state: state, limits: limits, input: input, authorization: request.headers[.authorization],
             reservation: reservation)
         let decoded: IngestDecodeStage.Result
-        if stage.runsInline(inlineBytesMax: state.configuration.inlineDecodeBytesMax) {
+        if stage.runsInline(state.configuration) {
             decoded = stage.run()
         } else {
             do {
