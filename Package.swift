@@ -69,6 +69,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
 
+        // libFuzzer targets for the ingestion decoders (Fuzz/README.md). scripts/fuzz builds it
+        // with sanitizers; a plain build makes a driver that replays saved inputs.
+        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "CZlib"],
+                          path: "Fuzz/ApusFuzz"),
+
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),

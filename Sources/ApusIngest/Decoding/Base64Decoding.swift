@@ -26,7 +26,7 @@ package enum Base64Decoding {
 
     /// The decoded bytes, or nil when `input` is not base64.
     /// - Parameter percentEncoded: `input` is a form value: `%XX` escapes are decoded on the way.
-    static func decode(_ input: UnsafeBufferPointer<UInt8>, percentEncoded: Bool = false) -> [UInt8]? {
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>, percentEncoded: Bool = false) -> [UInt8]? {
         table.withUnsafeBufferPointer { table in
             var failed = false
             let output = [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 3) { out, initialized in

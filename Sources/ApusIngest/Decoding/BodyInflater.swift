@@ -5,9 +5,9 @@
 import CZlib
 
 /// Inflates compressed request bodies, never past a byte limit.
-enum BodyInflater {
+package enum BodyInflater {
     /// A compressed body's format.
-    enum Format: Equatable {
+    package enum Format: Equatable {
         /// gzip (RFC 1952); a zlib stream is accepted too.
         case gzip
         /// HTTP "deflate": zlib-wrapped (RFC 1950) or, as some clients send it, raw deflate.
@@ -16,7 +16,7 @@ enum BodyInflater {
 
     /// The inflated bytes of `input`.
     /// - Throws: `payload_too_large` past `outputBytesMax`, `invalid_compression` for corrupt input.
-    static func inflate(_ input: [UInt8], format: Format, outputBytesMax: Int) throws(IngestError) -> [UInt8] {
+    package static func inflate(_ input: [UInt8], format: Format, outputBytesMax: Int) throws(IngestError) -> [UInt8] {
         let windowBits: Int32
         switch format {
         case .gzip: windowBits = 15 + 32 // auto-detect gzip or zlib header

@@ -6,7 +6,7 @@
 import ApusModel
 
 /// Reading a client-supplied time.
-enum ClientTime {
+package enum ClientTime {
     /// Values at or above this are milliseconds; below, seconds.
     static let millisecondsThreshold = 1e11
     /// 1971-01-01T00:00:00Z: /import refuses earlier times.
@@ -15,7 +15,7 @@ enum ClientTime {
     static let importFutureToleranceMs: Int64 = 3_600_000
 
     /// The outcome of reading a time value.
-    enum Reading: Equatable {
+    package enum Reading: Equatable {
         /// Milliseconds since the epoch, rounded to the nearest millisecond (may be huge).
         case milliseconds(Double)
         /// The field is absent or null.
@@ -25,7 +25,7 @@ enum ClientTime {
     }
 
     /// Reads `value` as seconds or milliseconds since the epoch.
-    static func read(_ value: JSONValue?) -> Reading {
+    package static func read(_ value: JSONValue?) -> Reading {
         let t: Double
         switch value {
         case nil, .null?:
