@@ -67,27 +67,6 @@ enum WireEncoding {
 
     /// A deflate stream of `bytes`: zlib-wrapped (RFC 1950) or raw (RFC 1951).
     static func deflate(_ bytes: [UInt8], zlibWrapped: Bool) -> [UInt8] {
-        var stream = z_stream()
-        let windowBits: Int32 = zlibWrapped ? 15 : -15
-        guard deflateInit2_(&stream, 1, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
-                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            fatalError("zlib refused a constant configuration")
-        }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))))
-        var written = 0
-        bytes.withUnsafeBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
-                stream.avail_in = UInt32(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = UInt32(outBuffer.count)
-                let rc = CZlib.deflate(&stream, Z_FINISH)
-                precondition(rc == Z_STREAM_END, "deflateBound guarantees room for the whole stream")
-                written = outBuffer.count - Int(stream.avail_out)
-            }
-        }
-        output.removeSubrange(written...)
-        return output
+        GzipCompressor.compress(bytes, level: 1, wrapper: zlibWrapped ? .zlib : .raw)
     }
 }

@@ -211,23 +211,7 @@ struct PayloadDecoderBodyTests {
     }
 
     func deflate(_ input: [UInt8], windowBits: Int32) -> [UInt8] {
-        var stream = z_stream()
-        _ = deflateInit2_(&stream, 6, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                          Int32(MemoryLayout<z_stream>.size))
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))))
-        var input = input
-        let written = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = UInt32(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = UInt32(outBuffer.count)
-                _ = CZlib.deflate(&stream, Z_FINISH)
-                return outBuffer.count - Int(stream.avail_out)
-            }
-        }
-        return Array(output[0 ..< written])
+        GzipCompressor.compress(input, wrapper: windowBits < 0 ? .raw : .zlib)
     }
 }
 

@@ -42,6 +42,15 @@ enum RecordScanner {
     ) throws(RecordScanStop) -> RecordLayout {
         var layout = RecordLayout()
         let n = input.count
+        /// Adds the record starting at `start` to the layout; returns the offset after it.
+        func takeRecord(at start: Int, depth: Int) throws(RecordScanStop) -> Int {
+            var structural = 0
+            let end = try skipValue(input, from: start, depth: depth, depthMax: depthMax, structural: &structural)
+            layout.ranges.append(start ..< end)
+            if end - start <= recordBytesMax { layout.structuralBytes += structural }
+            guard layout.ranges.count <= recordsMax else { throw .tooManyRecords }
+            return end
+        }
         var i = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF ? 3 : 0
         i = skipWhitespace(input, from: i)
         guard i < n else { throw .empty }
@@ -59,12 +68,7 @@ enum RecordScanner {
                         guard input[i] != Byte.comma && input[i] != Byte.closeBracket else {
                             throw .invalid(offset: i, message: "an array element is missing")
                         }
-                        let start = i
-                        var structural = 0
-                        i = try skipValue(input, from: i, depth: 2, depthMax: depthMax, structural: &structural)
-                        layout.ranges.append(start ..< i)
-                        if i - start <= recordBytesMax { layout.structuralBytes += structural }
-                        guard layout.ranges.count <= recordsMax else { throw .tooManyRecords }
+                        i = try takeRecord(at: i, depth: 2)
                         i = skipWhitespace(input, from: i)
                         guard i < n else { throw .invalid(offset: n, message: "the JSON text ended inside an array; close it with ']'") }
                         if input[i] == Byte.comma {
@@ -80,12 +84,7 @@ enum RecordScanner {
                     }
                 }
             case Byte.openBrace:
-                let start = i
-                var structural = 0
-                i = try skipValue(input, from: i, depth: 1, depthMax: depthMax, structural: &structural)
-                layout.ranges.append(start ..< i)
-                if i - start <= recordBytesMax { layout.structuralBytes += structural }
-                guard layout.ranges.count <= recordsMax else { throw .tooManyRecords }
+                i = try takeRecord(at: i, depth: 1)
             case Byte.quote: throw .notObject(kind: "string")
             case Byte.minus, Byte.digit0 ... Byte.digit9: throw .notObject(kind: "number")
             case Byte.letterT, Byte.letterF: throw .notObject(kind: "boolean")
