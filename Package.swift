@@ -12,7 +12,7 @@ let package = Package(
     dependencies: [
         // HTTP server (only ApusServer imports it).
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        // SQLite for the catalog: projects, service accounts (ApusStore/Catalog).
+        // SQLite for the catalog: projects, service accounts (ApusCatalog).
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // The `apus` command line (only ApusCLI imports it).
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,11 +31,20 @@ let package = Package(
         // Values only: JSON, events, errors. No I/O.
         .target(name: "ApusModel"),
 
-        // The embedded event store: WAL, memtable, columnar parts, compaction; the catalog.
+        // The seams: the EventStore protocol, the store's error, the file-system protocol and
+        // its POSIX implementation. No store logic.
+        .target(name: "ApusStoreCore", dependencies: ["ApusModel"]),
+
+        // The embedded event store: WAL, memtable, columnar parts, compaction.
         .target(name: "ApusStore", dependencies: [
+            "ApusModel", "ApusStoreCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Projects and service accounts (SQLite through GRDB).
+        .target(name: "ApusCatalog", dependencies: [
             "ApusModel",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Wire decoding, validation and normalisation of every ingestion format.
@@ -43,7 +52,7 @@ let package = Package(
 
         // HTTP: routes, middleware, auth, error mapping.
         .target(name: "ApusServer", dependencies: [
-            "ApusModel", "ApusStore", "ApusIngest", "CZlib",
+            "ApusModel", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusIngest", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -56,16 +65,17 @@ let package = Package(
 
         // The `apus` executable.
         .executableTarget(name: "ApusCLI", dependencies: [
-            "ApusServer", "ApusStore", "ApusModel",
+            "ApusServer", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Seeded random, manual clock, workload generator (tests and benchmarks).
-        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStore"]),
+        // Seeded random, manual clock, workload generator, temp folders and a fault-injecting
+        // file system (tests and benchmarks).
+        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStoreCore", "ApusStore"]),
 
         // Release-mode benchmarks against peer engines (results in BENCHMARKS.md).
         .executableTarget(name: "apus-ingest-bench", dependencies: [
-            "ApusTesting", "ApusModel", "ApusStore", "ApusIngest",
+            "ApusTesting", "ApusModel", "ApusStoreCore", "ApusStore", "ApusIngest",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
 
@@ -75,11 +85,12 @@ let package = Package(
                           path: "Fuzz/ApusFuzz"),
 
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
-        .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusModel", "ApusTesting"],
+        .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusStoreCore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ApusCatalogTests", dependencies: ["ApusCatalog", "ApusModel", "ApusTesting"]),
         .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusTesting"]),
         .testTarget(name: "ApusServerTests", dependencies: [
-            "ApusServer", "ApusStore", "ApusModel", "ApusIngest", "ApusTesting",
+            "ApusServer", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusModel", "ApusIngest", "ApusTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ApusCLITests", dependencies: ["ApusModel"]),

@@ -4,6 +4,7 @@
 import ApusIngest
 import ApusModel
 import ApusStore
+import ApusStoreCore
 import Foundation
 
 enum DecodeRun {

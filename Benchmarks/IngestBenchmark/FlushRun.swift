@@ -3,6 +3,7 @@
 
 import ApusModel
 import ApusStore
+import ApusStoreCore
 import ApusTesting
 import Foundation
 

@@ -1,7 +1,8 @@
 // `apus accounts`: service accounts (username + secret, HTTP Basic) with a role per project.
 
 import ApusModel
-import ApusStore
+import ApusCatalog
+import ApusStoreCore
 import ArgumentParser
 
 struct Accounts: ParsableCommand {

@@ -1,7 +1,8 @@
 // `apus projects`: list, create, rotate a token or the legacy secret.
 
 import ApusModel
-import ApusStore
+import ApusCatalog
+import ApusStoreCore
 import ArgumentParser
 
 struct Projects: ParsableCommand {
@@ -56,7 +57,7 @@ enum CatalogAccess {
     static func open(_ data: DataOptions) throws -> Catalog {
         DataOptions.restrictNewFiles()
         do throws(FileError) {
-            try FileSystem.makeDirectories(data.directory)
+            try POSIXFileSystem().makeDirectories(data.directory)
         } catch {
             throw StoreError.io(error)
         }

@@ -3,6 +3,7 @@
 import ApusModel
 import ApusServer
 import ApusStore
+import ApusStoreCore
 import ArgumentParser
 import Logging
 

@@ -3,6 +3,8 @@
 // requests, then commits what is queued and closes the store.
 
 import ApusModel
+import ApusStoreCore
+import ApusCatalog
 import ApusStore
 import Foundation
 import Hummingbird
@@ -22,7 +24,7 @@ package enum ApusServer {
     }
 
     /// Opens the data folder and returns the state the routes share, plus what a first start created.
-    package static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger) throws(StoreError) -> (ServerState, DataFolder.Bootstrap?) {
+    package static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(), logger: Logger) throws -> (ServerState, DataFolder.Bootstrap?) {
         let (catalog, bootstrap) = try DataFolder.open(configuration, clock: clock)
         let store = try EmbeddedEventStore(configuration: configuration.store, logger: logger)
         for project in try catalog.projects() { try store.openProject(project.id) }

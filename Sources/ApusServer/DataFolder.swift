@@ -3,7 +3,8 @@
 // APUS_SERVICE_ACCOUNT=user:secret) for containers and CI.
 
 import ApusModel
-import ApusStore
+import ApusCatalog
+import ApusStoreCore
 
 /// Opens the catalog of a data folder, creating the defaults on first start.
 package enum DataFolder {
@@ -16,12 +17,20 @@ package enum DataFolder {
         package var accountSecret: String?
     }
 
+    /// A seed in the environment that cannot be used.
+    package struct SeedError: Error, Sendable, CustomStringConvertible {
+        package let code = "invalid_seed"
+        package var message: String
+        package var description: String { "\(code): \(message)" }
+    }
+
     /// Opens (or creates) the catalog; returns it and the bootstrap report when it was new.
-    package static func open(_ configuration: ServerConfiguration, clock: any WallClock) throws(StoreError) -> (Catalog, Bootstrap?) {
+    /// Throws `StoreError` (the folder), `CatalogError` or `SeedError`.
+    package static func open(_ configuration: ServerConfiguration, clock: any WallClock) throws -> (Catalog, Bootstrap?) {
         do throws(FileError) {
-            try FileSystem.makeDirectories(configuration.store.dataDirectory)
+            try POSIXFileSystem().makeDirectories(configuration.store.dataDirectory)
         } catch {
-            throw .io(error)
+            throw StoreError.io(error)
         }
         let catalog = try Catalog(path: configuration.store.dataDirectory + "/catalog.sqlite")
         guard try catalog.projects().isEmpty else { return (catalog, nil) }
@@ -29,7 +38,7 @@ package enum DataFolder {
         var seedSecret: String? = nil
         if let seed = configuration.seedServiceAccount {
             guard let colon = seed.firstIndex(of: ":"), colon != seed.startIndex, seed.index(after: colon) != seed.endIndex else {
-                throw StoreError(code: "invalid_seed", message: "APUS_SERVICE_ACCOUNT must be username:secret")
+                throw SeedError(message: "APUS_SERVICE_ACCOUNT must be username:secret")
             }
             seedUser = String(seed[..<colon])
             seedSecret = String(seed[seed.index(after: colon)...])

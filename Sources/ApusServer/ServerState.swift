@@ -2,6 +2,8 @@
 // the threads that parse large bodies. Built once.
 
 import ApusModel
+import ApusStoreCore
+import ApusCatalog
 import ApusStore
 import Logging
 import NIOPosix

@@ -3,6 +3,7 @@
 // Flushes and merges run on a background queue; the WAL is trimmed only after the parts and the
 // flush mark are durable.
 
+import ApusStoreCore
 import ApusModel
 import Foundation
 import Logging
@@ -33,11 +34,11 @@ package final class EmbeddedEventStore: EventStore {
                                         logger: logger, afterCommit: { logs in box.store?.considerFlush(logs) })
         box.store = self
         do throws(FileError) {
-            try FileSystem.makeDirectories(configuration.projectsDirectory)
+            try configuration.fileSystem.makeDirectories(configuration.projectsDirectory)
         } catch {
             throw .io(error)
         }
-        for name in FileSystem.list(configuration.projectsDirectory) {
+        for name in configuration.fileSystem.list(configuration.projectsDirectory) {
             guard let id = ProjectID(name) else { continue }
             try openProject(id)
         }
@@ -51,8 +52,8 @@ package final class EmbeddedEventStore: EventStore {
         defer { openLock.unlock() }
         if logs.withLock({ $0[project] }) != nil { return }
         let dir = configuration.projectDirectory(project)
-        let recovered = try ProjectRecovery.recover(project: project, directory: dir, logger: logger)
-        let log = ProjectLog(id: project, directory: dir, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
+        let recovered = try ProjectRecovery.recover(project: project, directory: dir, fs: configuration.fileSystem, logger: logger)
+        let log = ProjectLog(id: project, directory: dir, fs: configuration.fileSystem, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
         logs.withLock { $0[project] = log }
     }
 
@@ -67,8 +68,8 @@ package final class EmbeddedEventStore: EventStore {
         try await append(WALPayload(receivedMs: receivedMs, events: events), to: project)
     }
 
-    package func append(updates: [[UInt8]], kind: WALRecordKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
-        try await append(WALPayload(kind: kind, receivedMs: receivedMs, records: updates), to: project)
+    package func append(updates: [[UInt8]], kind: ProfileUpdateKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
+        try await append(WALPayload(kind: WALRecordKind(kind), receivedMs: receivedMs, records: updates), to: project)
     }
 
     private func append(_ payload: WALPayload, to project: ProjectID) async throws(StoreError) -> AppendReceipt {
@@ -161,8 +162,8 @@ package final class EmbeddedEventStore: EventStore {
                 s.parts.removeAll { names.contains($0.url.lastPathComponent) }
                 s.parts.append(merged)
             }
-            for p in inputs { try? FileSystem.remove(p.url.path) }
-            try? FileSystem.syncDirectory(log.partsDirectory)
+            for p in inputs { try? log.fs.remove(p.url.path) }
+            try? log.fs.syncDirectory(log.partsDirectory)
             logger.debug("merged parts", metadata: ["project": "\(log.id)", "day": "\(day)", "inputs": "\(inputs.count)", "rows": "\(merged.rowCount)"])
         } catch {
             logger.warning("merge failed; parts left as they were", metadata: ["project": "\(log.id)", "day": "\(day)", "error": "\(error)"])

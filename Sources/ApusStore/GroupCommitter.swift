@@ -3,6 +3,7 @@
 // publishes the frames to the memtables and only then resumes the waiting handlers.
 // fsync blocks, so this runs on its own thread, never on Swift's cooperative pool.
 
+import ApusStoreCore
 import Foundation
 import Logging
 
@@ -52,7 +53,7 @@ package final class GroupCommitter: @unchecked Sendable {
         condition.lock()
         if stopping {
             condition.unlock()
-            pending.completion(.failure(StoreError(code: "store_closing", message: "the store is shutting down; retry shortly")))
+            pending.completion(.failure(StoreError(.storeClosing, "the store is shutting down; retry shortly")))
             return
         }
         if queuedBytes > 0 && queuedBytes + pending.payload.bytes.count > queuedBytesMax {

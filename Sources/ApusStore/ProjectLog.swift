@@ -3,6 +3,7 @@
 // hold only to copy a snapshot.
 
 import ApusModel
+import ApusStoreCore
 import Synchronization
 
 /// What readers see of a project at one moment. Immutable.
@@ -14,12 +15,6 @@ package struct ProjectSnapshot: Sendable {
     package var parts: [PartReader]
     /// Sequence number the next append will get (everything below is visible).
     package var nextSeq: UInt64
-}
-
-/// A receipt for an acknowledged append.
-package struct AppendReceipt: Sendable, Equatable {
-    package var firstSeq: UInt64
-    package var count: Int
 }
 
 /// The readable state of a project.
@@ -38,6 +33,7 @@ package struct ProjectState: Sendable {
 package final class ProjectLog: Sendable {
     package let id: ProjectID
     package let directory: String
+    package let fs: any FileSystem
     /// Written only by the commit thread.
     nonisolated(unsafe) package let wal: WriteAheadLog
     /// Next sequence number to assign: commit thread only.
@@ -46,9 +42,10 @@ package final class ProjectLog: Sendable {
     package let failed = Atomic<Bool>(false)
     package let state: Mutex<ProjectState>
 
-    package init(id: ProjectID, directory: String, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
+    package init(id: ProjectID, directory: String, fs: any FileSystem, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
         self.id = id
         self.directory = directory
+        self.fs = fs
         self.wal = wal
         self.nextSeq = nextSeq
         self.state = Mutex(state)

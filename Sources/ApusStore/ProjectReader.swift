@@ -1,6 +1,7 @@
 // Reads a snapshot back as deduplicated events: for each day, the day's parts (already in
 // storage order) and the day's memtable rows (sorted here) merge through DedupingMerger.
 
+import ApusStoreCore
 import ApusModel
 
 /// Reads events out of one snapshot.
@@ -50,7 +51,7 @@ package struct ProjectReader: Sendable {
             let memory = try Memtable.sortedEvents(in: snapshot.chunks, days: day...day)
             if !memory.isEmpty { sources.append(AnyIterator(memory.makeIterator())) }
         } catch {
-            throw StoreError(code: "memtable_damaged", message: "an event in memory could not be decoded (\(error.reason)); restart the server to reload it from the WAL")
+            throw StoreError(.memtableDamaged, "an event in memory could not be decoded (\(error.reason)); restart the server to reload it from the WAL")
         }
         return DedupingMerger(sources)
     }

@@ -5,6 +5,7 @@
 //   3. cut the profile update log back to the mark for the same reason;
 //   4. replay the WAL from the mark into the memtable (cutting a torn tail).
 
+import ApusStoreCore
 import ApusModel
 import Foundation
 import Logging
@@ -15,40 +16,40 @@ package enum ProjectRecovery {
         package var state: ProjectState
     }
 
-    package static func recover(project: ProjectID, directory: String, logger: Logger) throws(StoreError) -> Recovered {
-        let flushedThrough = try FlushManifest.read(directory: directory)
+    package static func recover(project: ProjectID, directory: String, fs: any FileSystem, logger: Logger) throws(StoreError) -> Recovered {
+        let flushedThrough = try FlushManifest.read(directory: directory, fs: fs)
         let partsDir = directory + "/parts"
         var state = ProjectState()
-        for name in FileSystem.list(partsDir) {
+        for name in fs.list(partsDir) {
             let path = partsDir + "/" + name
             if PartFileName.isTemporary(name) {
-                try? FileSystem.remove(path)
+                try? fs.remove(path)
                 continue
             }
             guard PartFileName.isPart(name) else { continue }
             let part: PartReader
             do throws(PartError) { part = try PartReader(url: URL(fileURLWithPath: path)) } catch {
-                throw StoreError(code: error.code.rawValue, message: "cannot open part: \(error.description)")
+                throw StoreError(error)
             }
             if part.metadata.maxSeq >= flushedThrough {
                 logger.info("removing part of an unfinished flush (its rows are replayed from the WAL)", metadata: ["part": "\(path)"])
-                try? FileSystem.remove(path)
+                try? fs.remove(path)
                 continue
             }
             state.parts.append(part)
         }
-        try? FileSystem.syncDirectory(partsDir)
-        try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, logger: logger)
+        try? fs.syncDirectory(partsDir)
+        try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, fs: fs, logger: logger)
 
         // A new project's folders must survive a power loss too: fsync each parent.
         do throws(FileError) {
-            try FileSystem.makeDirectories(directory + "/wal")
-            try FileSystem.syncDirectory(directory)
-            try FileSystem.syncDirectory((directory as NSString).deletingLastPathComponent)
+            try fs.makeDirectories(directory + "/wal")
+            try fs.syncDirectory(directory)
+            try fs.syncDirectory(parentDirectory(of: directory))
         } catch {
             throw .io(error)
         }
-        let recovery = try WriteAheadLog.open(directory: directory + "/wal", logger: logger)
+        let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0
         for frame in recovery.frames {

@@ -1,6 +1,7 @@
 // Every knob of the embedded store, resolved once and passed in one value.
 
 /// When an append is acknowledged.
+import ApusStoreCore
 package enum Durability: String, Sendable, CaseIterable {
     /// After the group commit's fsync: an acknowledged event survives power loss.
     case durable
@@ -20,6 +21,8 @@ package struct StoreConfiguration: Sendable {
     package var flushBytesMax = 512 << 20
     /// A WAL segment past this size is closed and a new one started.
     package var walSegmentBytesMax = 128 << 20
+    /// Where files are read and written (the POSIX file system; tests inject faults here).
+    package var fileSystem: any FileSystem = POSIXFileSystem()
 
     package init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

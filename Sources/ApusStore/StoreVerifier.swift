@@ -2,6 +2,7 @@
 // and reports damage. A torn tail on a project's newest segment is what a crash leaves and is
 // reported as a note (the next start removes it); anything else is damage.
 
+import ApusStoreCore
 import Foundation
 
 /// The findings of a verification pass.
@@ -11,19 +12,19 @@ package struct VerifyReport: Sendable {
 }
 
 package enum StoreVerifier {
-    package static func verify(dataDirectory: String) -> VerifyReport {
+    package static func verify(dataDirectory: String, fs: any FileSystem = POSIXFileSystem()) -> VerifyReport {
         var report = VerifyReport()
         let projectsDir = dataDirectory + "/projects"
-        let projects = FileSystem.list(projectsDir).filter { Int64($0) != nil }
+        let projects = fs.list(projectsDir).filter { Int64($0) != nil }
         var totalEvents = 0, totalUpdates = 0, totalSegments = 0, totalParts = 0, totalRows = 0
         for project in projects {
             let projectDir = projectsDir + "/" + project
             var flushedThrough: UInt64 = 1
-            do throws(StoreError) { flushedThrough = try FlushManifest.read(directory: projectDir) } catch {
+            do throws(StoreError) { flushedThrough = try FlushManifest.read(directory: projectDir, fs: fs) } catch {
                 report.problems.append(error.message)
             }
             let partsDir = projectDir + "/parts"
-            for name in FileSystem.list(partsDir) where PartFileName.isPart(name) {
+            for name in fs.list(partsDir) where PartFileName.isPart(name) {
                 let path = partsDir + "/" + name
                 totalParts += 1
                 do throws(PartError) {
@@ -38,9 +39,9 @@ package enum StoreVerifier {
                 }
             }
             let updatesPath = ProfileUpdateLog.path(projectDir)
-            if FileSystem.exists(updatesPath) {
+            if fs.exists(updatesPath) {
                 do throws(FileError) {
-                    let bytes = try FileSystem.readAll(updatesPath)
+                    let bytes = try fs.readAll(updatesPath)
                     let scan = WALScanner.scan(bytes)
                     if scan.stopReason != nil && !bytes.isEmpty {
                         report.problems.append("\(updatesPath): \(scan.stopReason!)")
@@ -51,13 +52,13 @@ package enum StoreVerifier {
                 }
             }
             let walDir = projectsDir + "/" + project + "/wal"
-            let segments = FileSystem.list(walDir).filter { $0.hasSuffix(".wal") }
+            let segments = fs.list(walDir).filter { $0.hasSuffix(".wal") }
             var lastSeqEnd: UInt64? = nil
             for (i, name) in segments.enumerated() {
                 let path = walDir + "/" + name
                 totalSegments += 1
                 let bytes: [UInt8]
-                do throws(FileError) { bytes = try FileSystem.readAll(path) } catch {
+                do throws(FileError) { bytes = try fs.readAll(path) } catch {
                     report.problems.append("\(path): \(error)")
                     continue
                 }

@@ -1,5 +1,7 @@
 // The shared memory budget for request bodies.
 
+import ApusTesting
+import ApusStoreCore
 import ApusServer
 import Testing
 

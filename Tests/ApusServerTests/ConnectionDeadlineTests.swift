@@ -1,5 +1,7 @@
 // The connection timeout rules, driven with plain nanosecond counts (no sockets, no sleeping).
 
+import ApusTesting
+import ApusStoreCore
 @testable import ApusServer
 import Testing
 

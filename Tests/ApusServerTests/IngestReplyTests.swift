@@ -1,3 +1,5 @@
+import ApusTesting
+import ApusStoreCore
 import ApusIngest
 import ApusModel
 import ApusStore

@@ -1,3 +1,5 @@
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusServer
 import ApusStore

@@ -1,6 +1,8 @@
 // Each column encoding picks the expected form and reproduces its values exactly, including the
 // edge values of each type.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

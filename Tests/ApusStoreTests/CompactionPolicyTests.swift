@@ -1,6 +1,8 @@
 // The compaction policy as a pure function: which parts of a day to merge, and how often an
 // event gets rewritten when a day keeps receiving flushes.
 
+import ApusTesting
+import ApusStoreCore
 @testable import ApusStore
 import Testing
 

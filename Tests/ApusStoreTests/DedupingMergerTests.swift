@@ -1,6 +1,8 @@
 // DedupingMerger against a naive oracle: a dictionary keyed by Mixpanel's dedupe key keeping
 // the highest seq, then sorted. Also: idempotence, never growing, sorted output.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Testing

@@ -1,3 +1,5 @@
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation
@@ -37,7 +39,7 @@ struct FlushTests {
         let expected = (0..<120).map { "id\($0)" }.sorted()
         #expect(try allInsertIds(store, 1) == expected)
         store.close()
-        let walFiles = FileSystem.list(config.projectDirectory(1) + "/wal")
+        let walFiles = POSIXFileSystem().list(config.projectDirectory(1) + "/wal")
         #expect(walFiles.count == 1)
         let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
         defer { reopened.close() }
@@ -61,7 +63,7 @@ struct FlushTests {
         let stored = events(0..<10).enumerated().map { StoredEvent(seq: UInt64($0.offset + 1), event: $0.element) }
         let day0 = stored.filter { $0.day == stored[0].day }
         let partsDir = config.projectDirectory(2) + "/parts"
-        try FileSystem.makeDirectories(partsDir)
+        try POSIXFileSystem().makeDirectories(partsDir)
         let name = PartFileName.make(projectId: 2, day: day0[0].day, minSeq: 1, maxSeq: UInt64(day0.count))
         try PartWriter(projectId: 2, day: day0[0].day).write(day0, to: URL(fileURLWithPath: partsDir + "/" + name))
         let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
@@ -77,12 +79,12 @@ struct FlushTests {
         let config = StoreConfiguration(dataDirectory: dir.path)
         let store = try EmbeddedEventStore(configuration: config, logger: logger)
         try store.openProject(3)
-        _ = try await store.append(updates: [Array(#"{"$set":{"a":1}}"#.utf8)], kind: .userUpdates, to: 3, receivedMs: 5)
+        _ = try await store.append(updates: [Array(#"{"$set":{"a":1}}"#.utf8)], kind: .user, to: 3, receivedMs: 5)
         _ = try await store.append(events: events(0..<3), to: 3, receivedMs: 6)
-        _ = try await store.append(updates: [Array(#"{"$set":{"a":2}}"#.utf8)], kind: .groupUpdates, to: 3, receivedMs: 7)
+        _ = try await store.append(updates: [Array(#"{"$set":{"a":2}}"#.utf8)], kind: .group, to: 3, receivedMs: 7)
         store.flushAll()
         store.close()
-        let scan = WALScanner.scan(try FileSystem.readAll(ProfileUpdateLog.path(config.projectDirectory(3))))
+        let scan = WALScanner.scan(try POSIXFileSystem().readAll(ProfileUpdateLog.path(config.projectDirectory(3))))
         #expect(scan.stopReason == nil)
         #expect(scan.frames.map(\.kind) == [.userUpdates, .groupUpdates])
         #expect(scan.frames.map(\.firstSeq) == [1, 5])
@@ -185,8 +187,8 @@ struct ProfileUpdateLogTests {
         defer { dir.remove() }
         let full = frames([1, 2, 3])
         try Data(full.dropLast(5)).write(to: URL(fileURLWithPath: ProfileUpdateLog.path(dir.path)))
-        try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 3, logger: logger)
-        #expect(WALScanner.scan(try FileSystem.readAll(ProfileUpdateLog.path(dir.path))).frames.map(\.firstSeq) == [1, 2])
+        try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 3, fs: POSIXFileSystem(), logger: logger)
+        #expect(WALScanner.scan(try POSIXFileSystem().readAll(ProfileUpdateLog.path(dir.path))).frames.map(\.firstSeq) == [1, 2])
     }
 
     /// Frames at or past the flush mark (an unfinished flush) are cut; they are still in the WAL.
@@ -194,8 +196,8 @@ struct ProfileUpdateLogTests {
         let dir = TempDirectory()
         defer { dir.remove() }
         try Data(frames([1, 2, 3])).write(to: URL(fileURLWithPath: ProfileUpdateLog.path(dir.path)))
-        try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 2, logger: logger)
-        #expect(WALScanner.scan(try FileSystem.readAll(ProfileUpdateLog.path(dir.path))).frames.map(\.firstSeq) == [1])
+        try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 2, fs: POSIXFileSystem(), logger: logger)
+        #expect(WALScanner.scan(try POSIXFileSystem().readAll(ProfileUpdateLog.path(dir.path))).frames.map(\.firstSeq) == [1])
     }
 
     /// A damaged whole frame below the mark is the only copy of acknowledged updates: refuse.
@@ -205,8 +207,8 @@ struct ProfileUpdateLogTests {
         var bytes = frames([1, 2, 3])
         bytes[WALSegmentHeader.magic.count + 10] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: ProfileUpdateLog.path(dir.path)))
-        #expect(throws: StoreError.self) { try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 4, logger: logger) }
-        #expect(try FileSystem.readAll(ProfileUpdateLog.path(dir.path)) == bytes)
+        #expect(throws: StoreError.self) { try ProfileUpdateLog.recover(directory: dir.path, flushedThrough: 4, fs: POSIXFileSystem(), logger: logger) }
+        #expect(try POSIXFileSystem().readAll(ProfileUpdateLog.path(dir.path)) == bytes)
     }
 }
 

@@ -1,6 +1,8 @@
 // Damaged, truncated and forged part files are refused with a coded PartError naming the file
 // and section. None of them may trap: a crash here fails the whole test run.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

@@ -1,6 +1,8 @@
 // Parts reach the disk atomically: written to a `.tmp` file, synced, renamed; never overwriting
 // an existing part; nothing half-written is ever visible under a part name.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

@@ -4,6 +4,8 @@
 // new version, and add a new fixture (keep the old one for the old version's reader).
 // To create a fixture for a new version: APUS_WRITE_GOLDEN=1 swift test --filter PartGoldenTests
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

@@ -1,5 +1,7 @@
 // Merging parts of one day writes one deduplicated part and leaves the inputs alone.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

@@ -1,6 +1,8 @@
 // Writing events to a part and reading them back gives the same events, byte for byte, in
 // part row order, with property order kept.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

@@ -1,6 +1,8 @@
 // Shared helpers of the part, column, dedupe and compaction tests: a seeded generator of varied
 // events (printed seeds make failures replayable), the reference row order, and temp directories.
 
+import ApusTesting
+import ApusStoreCore
 import ApusModel
 @testable import ApusStore
 import Foundation

@@ -2,6 +2,7 @@
 // service account with a role in the project, or the project's legacy API secret.
 
 import ApusModel
+import ApusCatalog
 import ApusStore
 
 /// An authenticated caller bound to one project.

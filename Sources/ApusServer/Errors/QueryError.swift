@@ -3,6 +3,7 @@
 // This folder is the only place HTTP statuses for errors are chosen.
 
 import ApusModel
+import ApusStoreCore
 import ApusStore
 
 /// A refused or failed read request.
@@ -26,7 +27,7 @@ package struct QueryError: Error, Sendable {
     }
 
     package init(_ store: StoreError) {
-        self.init(status: store.code == "unknown_project" ? 404 : 503, code: store.code, message: store.message)
+        self.init(status: store.code == .unknownProject ? 404 : 503, code: store.code.rawValue, message: store.message)
     }
 
     /// The reply, naming the request it answers.

@@ -2,6 +2,7 @@
 // "$insert_id", …the rest in arrival order}}. `time` is whole seconds unless time_in_ms.
 
 import ApusModel
+import ApusStoreCore
 import ApusStore
 
 package enum ExportFormat {

@@ -1,6 +1,7 @@
 // What happened to one ingestion request, gathered by the route and turned into Mixpanel's
 // response shapes by IngestReply. Keeping the two apart lets the shapes be tested without HTTP.
 
+import ApusStoreCore
 import ApusIngest
 import ApusStore
 

@@ -5,6 +5,7 @@
 
 import ApusIngest
 import ApusModel
+import ApusStoreCore
 import ApusStore
 
 /// An HTTP answer before it is handed to the server framework.

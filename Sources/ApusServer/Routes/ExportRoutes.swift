@@ -4,6 +4,8 @@
 // secret); a project token never reads.
 
 import ApusModel
+import ApusStoreCore
+import ApusCatalog
 import ApusStore
 import Foundation
 import HTTPTypes
@@ -82,7 +84,7 @@ package struct ExportRoutes: Sendable {
         do throws(StoreError) {
             _ = try store.snapshot(of: project)
         } catch {
-            if error.code == "unknown_project" {
+            if error.code == .unknownProject {
                 // A project with no data yet has no log: an empty export, as Mixpanel answers.
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody())
             }

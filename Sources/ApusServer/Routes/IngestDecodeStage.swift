@@ -5,6 +5,8 @@
 
 import ApusIngest
 import ApusModel
+import ApusStoreCore
+import ApusCatalog
 import ApusStore
 import Foundation
 
@@ -20,7 +22,7 @@ struct IngestDecodeStage: Sendable {
     enum Records: Sendable {
         case none
         case events([AcceptedEvent])
-        case profiles([ProfileUpdate], WALRecordKind)
+        case profiles([ProfileUpdate], ProfileUpdateKind)
     }
 
     struct Result: Sendable {
@@ -109,7 +111,7 @@ struct IngestDecodeStage: Sendable {
         case .engage, .groups:
             let result = ProfileValidator.validate(decoded, context: context)
             outcome.failures = result.failures
-            return Result(outcome: outcome, records: .profiles(result.accepted, endpoint == .engage ? .userUpdates : .groupUpdates),
+            return Result(outcome: outcome, records: .profiles(result.accepted, endpoint == .engage ? .user : .group),
                           nowMs: now)
         }
     }

@@ -4,6 +4,7 @@
 
 import ApusIngest
 import ApusModel
+import ApusStoreCore
 import ApusStore
 import Hummingbird
 
@@ -52,7 +53,7 @@ package struct IngestionRoutes: Sendable {
                 decoded = try await state.decoders.runIfActive { stage.run() }
             } catch {
                 var o = IngestOutcome(endpoint: endpoint, flags: IngestFlags.fromQuery(query, endpoint: endpoint), formTransport: false)
-                o.storeError = StoreError(code: "shutting_down", message: "the server is shutting down; retry in a moment")
+                o.storeError = StoreError(.shuttingDown, "the server is shutting down; retry in a moment")
                 return IngestReply.reply(for: o)
             }
         }
@@ -79,7 +80,7 @@ package struct IngestionRoutes: Sendable {
         }
     }
 
-    private func store(_ accepted: [ProfileUpdate], kind: WALRecordKind, now: Int64, into outcome: inout IngestOutcome) async {
+    private func store(_ accepted: [ProfileUpdate], kind: ProfileUpdateKind, now: Int64, into outcome: inout IngestOutcome) async {
         for (project, items) in Self.groupedByProject(accepted, \.project) {
             do throws(StoreError) {
                 try state.store.openProject(project)

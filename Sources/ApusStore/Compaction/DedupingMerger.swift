@@ -6,6 +6,8 @@
 // and by export over parts plus a sorted memtable slice.
 
 /// A k-way merge of streams sorted in part row order, yielding one sorted, deduplicated stream.
+import ApusStoreCore
+
 package struct DedupingMerger<Source: IteratorProtocol>: IteratorProtocol, Sequence where Source.Element == StoredEvent {
     private var sources: [Source]
     private var heads: [StoredEvent?]

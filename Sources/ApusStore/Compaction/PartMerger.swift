@@ -3,6 +3,7 @@
 // with the higher seq wins). The inputs stay on disk: removing them, after the new part is
 // durable and recorded, is the caller's job.
 
+import ApusStoreCore
 import Foundation
 
 /// Merges parts of the same project and day into one new part.

@@ -2,6 +2,7 @@
 // to the update log, the flush mark moves past them, and only then may the WAL be trimmed.
 // Order matters for crash safety (see docs/on-disk-format.md, "Recovery").
 
+import ApusStoreCore
 import ApusModel
 import Foundation
 import Logging
@@ -21,7 +22,7 @@ package struct FlushJob: Sendable {
             return try run(recordingInto: &written)
         } catch {
             // Parts of a failed flush are removed so a retry does not leave two copies behind.
-            for part in written { try? FileSystem.remove(part.url.path) }
+            for part in written { try? log.fs.remove(part.url.path) }
             throw error
         }
     }
@@ -36,10 +37,10 @@ package struct FlushJob: Sendable {
                 }
             }
         } catch {
-            throw StoreError(code: "memtable_damaged", message: "an event in memory could not be decoded (\(error.reason)); restart to reload it from the WAL")
+            throw StoreError(.memtableDamaged, "an event in memory could not be decoded (\(error.reason)); restart to reload it from the WAL")
         }
         let dir = log.partsDirectory
-        do throws(FileError) { try FileSystem.makeDirectories(dir) } catch { throw .io(error) }
+        do throws(FileError) { try log.fs.makeDirectories(dir) } catch { throw .io(error) }
         for day in byDay.keys.sorted() {
             let events = byDay[day]!
             let minSeq = events.map(\.seq).min()!, maxSeq = events.map(\.seq).max()!
@@ -54,7 +55,7 @@ package struct FlushJob: Sendable {
                     throw StoreError(error)
                 }
             }
-            guard let part = written else { throw StoreError(code: "part_name_exhausted", message: "no free part name in \(dir)") }
+            guard let part = written else { throw StoreError(.partNameExhausted, "no free part name in \(dir)") }
             parts.append(part)
         }
         do throws(FileError) {
@@ -64,9 +65,9 @@ package struct FlushJob: Sendable {
                     let payload = WALPayload(kind: kind, receivedMs: chunk.receivedMs, records: (0..<chunk.count).map { chunk.record(at: $0) })
                     frames += payload.frame(firstSeq: chunk.firstSeq)
                 }
-                try ProfileUpdateLog.append(frames, directory: log.directory)
+                try ProfileUpdateLog.append(frames, directory: log.directory, fs: log.fs)
             }
-            try FlushManifest.write(boundary, directory: log.directory)
+            try FlushManifest.write(boundary, directory: log.directory, fs: log.fs)
         } catch {
             throw .io(error)
         }

@@ -7,37 +7,30 @@
 // Written to a temp file, fsynced, renamed over the old one, directory fsynced.
 
 /// Reads and writes `projects/<id>/flushed`.
+import ApusStoreCore
 package enum FlushManifest {
     static let magic = Array("APUSFLS1".utf8)
 
     /// The flushed-through sequence number; 1 when nothing was ever flushed.
-    package static func read(directory: String) throws(StoreError) -> UInt64 {
+    package static func read(directory: String, fs: any FileSystem) throws(StoreError) -> UInt64 {
         let path = directory + "/flushed"
-        guard FileSystem.exists(path) else { return 1 }
+        guard fs.exists(path) else { return 1 }
         let bytes: [UInt8]
-        do throws(FileError) { bytes = try FileSystem.readAll(path) } catch { throw .io(error) }
+        do throws(FileError) { bytes = try fs.readAll(path) } catch { throw .io(error) }
         guard bytes.count == 20, Array(bytes[0..<8]) == magic,
               CRC32C.checksum(bytes, range: 0..<16) == bytes.withUnsafeBytes({ $0.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian })
         else {
-            throw StoreError(code: "flush_manifest_damaged", message: "\(path) is damaged; run `apus verify` and restore the data folder from a backup")
+            throw StoreError(.flushManifestDamaged, "\(path) is damaged; run `apus verify` and restore the data folder from a backup")
         }
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
     }
 
-    package static func write(_ seq: UInt64, directory: String) throws(FileError) {
+    package static func write(_ seq: UInt64, directory: String, fs: any FileSystem) throws(FileError) {
         var w = BinaryWriter(capacity: 20)
         w.raw(magic)
         w.u64(seq)
         w.u32(CRC32C.checksum(w.bytes))
-        let tmp = directory + "/flushed.tmp"
-        let file = try POSIXFile(path: tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
-        try file.writeAll(w.bytes)
-        try file.sync()
-        try FileSystem.rename(tmp, directory + "/flushed")
-        try FileSystem.syncDirectory(directory)
+        try fs.replaceAtomically(directory + "/flushed", with: w.bytes)
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif

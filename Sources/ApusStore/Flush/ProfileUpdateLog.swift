@@ -3,6 +3,7 @@
 // applies them to profile state. Frames at or past the flush mark after a crash are cut off on
 // open: the WAL still holds them and will flush them again.
 
+import ApusStoreCore
 import Logging
 
 /// `projects/<id>/profile-updates.log`.
@@ -10,24 +11,24 @@ package enum ProfileUpdateLog {
     package static func path(_ directory: String) -> String { directory + "/profile-updates.log" }
 
     /// Cuts frames with sequence numbers at or past `flushedThrough` (an unfinished flush).
-    package static func recover(directory: String, flushedThrough: UInt64, logger: Logger) throws(StoreError) {
+    package static func recover(directory: String, flushedThrough: UInt64, fs: any FileSystem, logger: Logger) throws(StoreError) {
         let p = path(directory)
-        guard FileSystem.exists(p) else { return }
+        guard fs.exists(p) else { return }
         let bytes: [UInt8]
-        do throws(FileError) { bytes = try FileSystem.readAll(p) } catch { throw .io(error) }
+        do throws(FileError) { bytes = try fs.readAll(p) } catch { throw .io(error) }
         let scan = WALScanner.scan(bytes)
         if scan.stopReason != nil, let seq = completeFrameSeq(bytes, at: scan.validLength), seq < flushedThrough {
             // A whole frame below the mark fails its checks: that is damage to the only copy
             // of acknowledged updates, not an interrupted append. Refuse rather than cut.
-            throw StoreError(code: "profile_log_damaged",
-                             message: "\(p) is damaged at byte \(scan.validLength) (\(scan.stopReason!)); run `apus verify` and restore it from a backup")
+            throw StoreError(.profileLogDamaged,
+                             "\(p) is damaged at byte \(scan.validLength) (\(scan.stopReason!)); run `apus verify` and restore it from a backup")
         }
         do throws(FileError) {
             var keep = scan.validLength
             if let firstLate = scan.frames.first(where: { $0.firstSeq >= flushedThrough }) { keep = firstLate.offset }
             if keep < WALSegmentHeader.magic.count { keep = 0 }
             if keep < bytes.count {
-                let file = try POSIXFile(path: p, flags: O_WRONLY)
+                let file = try fs.openForWriting(p, mode: .append)
                 try file.truncate(to: keep)
                 try file.sync()
                 logger.info("profile update log cut back to the flush mark", metadata: ["path": "\(p)", "droppedBytes": "\(bytes.count - keep)"])
@@ -47,18 +48,15 @@ package enum ProfileUpdateLog {
     }
 
     /// Appends frames and fsyncs.
-    package static func append(_ frames: [UInt8], directory: String) throws(FileError) {
+    package static func append(_ frames: [UInt8], directory: String, fs: any FileSystem) throws(FileError) {
         let p = path(directory)
-        let file = try POSIXFile(path: p, flags: O_WRONLY | O_CREAT | O_APPEND)
-        if try file.seekToEnd() == 0 {
-            try file.writeAll(WALSegmentHeader.magic)
-            try FileSystem.syncDirectory(directory)
+        let file = try fs.openForWriting(p, mode: .appendOrCreate)
+        if try file.size() == 0 {
+            try file.write(WALSegmentHeader.magic)
+            try fs.syncDirectory(directory)
         }
-        try file.writeAll(frames)
+        try file.write(frames)
         try file.sync()
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif

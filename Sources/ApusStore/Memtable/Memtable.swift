@@ -2,6 +2,8 @@
 // adds a chunk, a reader's snapshot copies the list (not the events).
 
 /// The in-memory part of a project's events.
+import ApusStoreCore
+
 package struct Memtable: Sendable {
     package private(set) var chunks: [MemtableChunk] = []
     package private(set) var rowCount = 0

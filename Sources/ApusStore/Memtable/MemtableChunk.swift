@@ -3,6 +3,8 @@
 // readers share chunks without locks and without copying.
 
 /// Events appended together, readable in place.
+import ApusStoreCore
+
 package final class MemtableChunk: Sendable {
     /// The first event's sequence number; event `i` has `firstSeq + i`.
     package let firstSeq: UInt64

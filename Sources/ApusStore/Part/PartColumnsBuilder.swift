@@ -3,6 +3,7 @@
 // that PartLayout checks on read. Events of one name usually carry the same keys in the same
 // order, so the last key order seen per event name is tried before any hashing.
 
+import ApusStoreCore
 import ApusModel
 
 /// The columns of one part under construction.

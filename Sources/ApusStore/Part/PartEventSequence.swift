@@ -1,6 +1,7 @@
 // The events of a part in stored order, rebuilt row by row from the decoded columns. Iteration
 // cannot fail: PartReader.events() decodes and cross-checks everything before returning.
 
+import ApusStoreCore
 import ApusModel
 
 /// All events of one part in row order (distinct id, time, seq).

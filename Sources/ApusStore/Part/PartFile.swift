@@ -4,6 +4,7 @@
 // complete one, plus perhaps a stray `.tmp` that is never read as a part and may be deleted.
 // Callers serialise writers of one directory (the store does one flush or merge per day at once).
 
+import ApusStoreCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -11,6 +11,8 @@
 // All integers little-endian. See docs/on-disk-format.md.
 
 /// Writes and parses the header, footer and trailer of part files.
+import ApusStoreCore
+
 package enum PartLayout {
     /// The 16 header bytes.
     package static func header() -> [UInt8] {

@@ -2,6 +2,7 @@
 // CRCs, section directory); each column is decoded on first use, after its CRC is checked, and
 // kept for later scans. Damaged bytes surface as PartError, never as a trap.
 
+import ApusStoreCore
 import ApusModel
 import Foundation
 

@@ -3,6 +3,8 @@
 // contiguous, time-ordered run, which is what funnels, retention and flows walk.
 
 /// Comparisons in part row order.
+import ApusStoreCore
+
 package enum PartRowOrder {
     /// Negative, zero or positive as `a` sorts before, with, or after `b`.
     @inline(__always)

@@ -3,6 +3,7 @@
 // value for value, which is checked once here so that rebuilding events never indexes out of
 // bounds.
 
+import ApusStoreCore
 import ApusModel
 
 /// All decoded columns of one part, consistent with each other.

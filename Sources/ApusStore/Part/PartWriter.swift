@@ -2,6 +2,7 @@
 // writes them atomically. The writer sorts (see PartRowOrder), builds each column, frames the
 // sections with CRCs (PartLayout) and checks the result parses before it reaches the disk.
 
+import ApusStoreCore
 import ApusModel
 import Foundation
 

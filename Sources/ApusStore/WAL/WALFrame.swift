@@ -7,6 +7,7 @@
 // appends the sequence number and extends the checksum over it (CRC chaining). See
 // docs/on-disk-format.md.
 
+import ApusStoreCore
 import ApusModel
 
 /// What the records in a frame are.
@@ -17,6 +18,11 @@ package enum WALRecordKind: UInt8, Sendable {
     case userUpdates = 2
     /// `/groups` updates: compact JSON text of the record.
     case groupUpdates = 3
+
+    /// The log's record kind for a batch of profile updates.
+    package init(_ kind: ProfileUpdateKind) {
+        self = kind == .user ? .userUpdates : .groupUpdates
+    }
 }
 
 /// A frame payload encoded and checksummed, waiting for its sequence number.

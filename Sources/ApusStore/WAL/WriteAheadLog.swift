@@ -2,12 +2,14 @@
 // may hold. Only the commit thread writes it. Recovery reads every segment, cuts a torn tail
 // off the last one and refuses to start on damage anywhere else (that is not a crash artefact).
 
+import ApusStoreCore
 import Logging
 
 /// The write-ahead log of one project.
 package final class WriteAheadLog: @unchecked Sendable {
     package let directory: String
-    private var current: POSIXFile
+    private let fs: any FileSystem
+    private var current: any WritableFile
     private(set) package var currentFirstSeq: UInt64
     private(set) package var currentBytes: Int
     /// Segments, oldest first, by first sequence number (the current one last).
@@ -18,8 +20,9 @@ package final class WriteAheadLog: @unchecked Sendable {
         return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".wal"
     }
 
-    private init(directory: String, current: POSIXFile, firstSeq: UInt64, bytes: Int, segments: [UInt64]) {
+    private init(directory: String, fs: any FileSystem, current: any WritableFile, firstSeq: UInt64, bytes: Int, segments: [UInt64]) {
         self.directory = directory
+        self.fs = fs
         self.current = current
         self.currentFirstSeq = firstSeq
         self.currentBytes = bytes
@@ -36,10 +39,10 @@ package final class WriteAheadLog: @unchecked Sendable {
     }
 
     /// Opens the log in `directory`, replaying every segment. Creates the folder when new.
-    package static func open(directory: String, logger: Logger) throws(StoreError) -> Recovery {
+    package static func open(directory: String, fs: any FileSystem, logger: Logger) throws(StoreError) -> Recovery {
         do {
-            try FileSystem.makeDirectories(directory)
-            let names = FileSystem.list(directory).filter { $0.hasSuffix(".wal") }
+            try fs.makeDirectories(directory)
+            let names = fs.list(directory).filter { $0.hasSuffix(".wal") }
             let found: [UInt64] = names.compactMap { UInt64($0.dropLast(4)) }.sorted()
             var seqs: [UInt64] = []
             var frames: [WALFrame] = []
@@ -47,14 +50,14 @@ package final class WriteAheadLog: @unchecked Sendable {
             var dropReason: String? = nil
             for (i, seq) in found.enumerated() {
                 let path = directory + "/" + segmentName(seq)
-                let bytes = try FileSystem.readAll(path)
+                let bytes = try fs.readAll(path)
                 let scan = WALScanner.scan(bytes)
                 frames.append(contentsOf: scan.frames)
                 if let reason = scan.stopReason, scan.validLength < bytes.count || bytes.isEmpty {
                     let isLast = i == found.count - 1
                     if !isLast && bytes.count <= WALSegmentHeader.magic.count && scan.frames.isEmpty {
                         // A segment whose creation was interrupted holds nothing: drop it.
-                        try FileSystem.remove(path)
+                        try fs.remove(path)
                         logger.warning("removed an empty WAL segment", metadata: ["segment": "\(path)"])
                         continue
                     }
@@ -63,11 +66,10 @@ package final class WriteAheadLog: @unchecked Sendable {
                     }
                     dropped = bytes.count - scan.validLength
                     dropReason = reason
-                    let file = try POSIXFile(path: path, flags: O_WRONLY)
+                    let file = try fs.openForWriting(path, mode: .append)
                     if scan.validLength < WALSegmentHeader.magic.count {
                         try file.truncate(to: 0)
-                        try file.seekToEnd()
-                        try file.writeAll(WALSegmentHeader.magic)
+                        try file.write(WALSegmentHeader.magic)
                     } else {
                         try file.truncate(to: scan.validLength)
                     }
@@ -82,13 +84,13 @@ package final class WriteAheadLog: @unchecked Sendable {
             let log: WriteAheadLog
             if let last = seqs.last {
                 let path = directory + "/" + segmentName(last)
-                let file = try POSIXFile(path: path, flags: O_WRONLY | O_APPEND)
-                let size = try file.seekToEnd()
-                log = WriteAheadLog(directory: directory, current: file, firstSeq: last, bytes: size, segments: seqs)
+                let file = try fs.openForWriting(path, mode: .append)
+                let size = try file.size()
+                log = WriteAheadLog(directory: directory, fs: fs, current: file, firstSeq: last, bytes: size, segments: seqs)
             } else {
-                let file = try createSegment(directory: directory, firstSeq: nextSeq)
+                let file = try createSegment(directory: directory, firstSeq: nextSeq, fs: fs)
                 seqs = [nextSeq]
-                log = WriteAheadLog(directory: directory, current: file, firstSeq: nextSeq,
+                log = WriteAheadLog(directory: directory, fs: fs, current: file, firstSeq: nextSeq,
                                     bytes: WALSegmentHeader.magic.count, segments: seqs)
             }
             return Recovery(log: log, frames: frames, droppedBytes: dropped, dropReason: dropReason)
@@ -97,21 +99,21 @@ package final class WriteAheadLog: @unchecked Sendable {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(code: "io_error", message: "\(error)")
+            throw StoreError(.io, "\(error)", cause: error)
         }
     }
 
     /// Creates a new segment. O_EXCL: an existing segment is never truncated. A segment that
     /// could not be completed is removed again, so no empty file is left between segments.
-    private static func createSegment(directory: String, firstSeq: UInt64) throws(FileError) -> POSIXFile {
+    private static func createSegment(directory: String, firstSeq: UInt64, fs: any FileSystem) throws(FileError) -> any WritableFile {
         let path = directory + "/" + segmentName(firstSeq)
-        let file = try POSIXFile(path: path, flags: O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
-        do {
-            try file.writeAll(WALSegmentHeader.magic)
+        let file = try fs.openForWriting(path, mode: .createNew)
+        do throws(FileError) {
+            try file.write(WALSegmentHeader.magic)
             try file.sync()
-            try FileSystem.syncDirectory(directory)
+            try fs.syncDirectory(directory)
         } catch {
-            try? FileSystem.remove(path)
+            try? fs.remove(path)
             throw error
         }
         return file
@@ -128,7 +130,7 @@ package final class WriteAheadLog: @unchecked Sendable {
     /// half-written frame can never hide frames acknowledged after it.
     package func append(_ bytes: [UInt8]) throws(AppendFailure) {
         do throws(FileError) {
-            try current.writeAll(bytes)
+            try current.write(bytes)
             currentBytes += bytes.count
         } catch {
             do throws(FileError) { try current.truncate(to: currentBytes) } catch { throw .stuck(error) }
@@ -144,7 +146,7 @@ package final class WriteAheadLog: @unchecked Sendable {
         // Nothing was written since the last rotation: the current segment already starts here.
         if nextSeq == currentFirstSeq { return }
         try current.sync()
-        current = try Self.createSegment(directory: directory, firstSeq: nextSeq)
+        current = try Self.createSegment(directory: directory, firstSeq: nextSeq, fs: fs)
         currentFirstSeq = nextSeq
         currentBytes = WALSegmentHeader.magic.count
         segmentFirstSeqs.append(nextSeq)
@@ -157,16 +159,13 @@ package final class WriteAheadLog: @unchecked Sendable {
         for (i, first) in segmentFirstSeqs.enumerated() {
             let nextFirst = i + 1 < segmentFirstSeqs.count ? segmentFirstSeqs[i + 1] : UInt64.max
             if first != currentFirstSeq && nextFirst <= seq {
-                try FileSystem.remove(directory + "/" + Self.segmentName(first))
+                try fs.remove(directory + "/" + Self.segmentName(first))
             } else {
                 kept.append(first)
             }
         }
-        if kept.count != segmentFirstSeqs.count { try FileSystem.syncDirectory(directory) }
+        if kept.count != segmentFirstSeqs.count { try fs.syncDirectory(directory) }
         segmentFirstSeqs = kept
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif

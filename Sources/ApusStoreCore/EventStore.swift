@@ -3,6 +3,26 @@
 
 import ApusModel
 
+/// Which profile updates a batch holds.
+package enum ProfileUpdateKind: Sendable, Equatable {
+    /// `/engage` updates of user profiles.
+    case user
+    /// `/groups` updates of group profiles.
+    case group
+}
+
+/// A receipt for an acknowledged append.
+package struct AppendReceipt: Sendable, Equatable {
+    /// The project-wide sequence number of the first record appended.
+    package var firstSeq: UInt64
+    package var count: Int
+
+    package init(firstSeq: UInt64, count: Int) {
+        self.firstSeq = firstSeq
+        self.count = count
+    }
+}
+
 /// Where a project's events and profile updates are appended and read back from.
 package protocol EventStore: Sendable {
     /// Makes the project's storage ready (idempotent).
@@ -12,7 +32,7 @@ package protocol EventStore: Sendable {
     func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
 
     /// Appends profile (`/engage`) or group (`/groups`) updates, as compact JSON records, in order.
-    func append(updates: [[UInt8]], kind: WALRecordKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
+    func append(updates: [[UInt8]], kind: ProfileUpdateKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
 
     /// The UTC days in `range` on which the project has events, ascending.
     func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32]

@@ -1,5 +1,6 @@
 import ApusModel
-@testable import ApusStore
+@testable import ApusCatalog
+import ApusTesting
 import Testing
 
 struct CatalogTests {
@@ -29,7 +30,7 @@ struct CatalogTests {
         let newToken = try catalog.rotateToken(project: p.id)
         #expect(catalog.projectID(forToken: "tok") == nil)
         #expect(catalog.projectID(forToken: newToken) == 4242)
-        #expect(throws: StoreError.self) { try catalog.createProject(name: "Q", id: 4242, nowMs: 0) }
+        #expect(throws: CatalogError.self) { try catalog.createProject(name: "Q", id: 4242, nowMs: 0) }
     }
 
     /// SHA-256 matches the FIPS test vectors.

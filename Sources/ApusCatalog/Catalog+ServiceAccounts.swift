@@ -5,23 +5,23 @@ import GRDB
 
 extension Catalog {
     /// Creates a service account with `role` on each of `projects`; returns it and its secret.
-    package func createServiceAccount(username: String?, secret: String? = nil, role: Role, projects: [ProjectID], nowMs: Int64) throws(StoreError) -> (ServiceAccount, IssuedSecret) {
+    package func createServiceAccount(username: String?, secret: String? = nil, role: Role, projects: [ProjectID], nowMs: Int64) throws(CatalogError) -> (ServiceAccount, IssuedSecret) {
         let username = username ?? "apus-sa.\(Secrets.randomHex(bytes: 4))"
         let secret = secret ?? Secrets.randomHex(bytes: 24)
         let salt = Secrets.randomHex(bytes: 8)
         guard !username.isEmpty, !username.contains(":") else {
-            throw StoreError(code: "invalid_username", message: "a service account username must be non-empty and contain no ':'")
+            throw CatalogError(.invalidUsername, "a service account username must be non-empty and contain no ':'")
         }
         let account: ServiceAccount = try write("creating service account") { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM service_account WHERE username = ?", arguments: [username]) != nil {
-                throw StoreError(code: "account_exists", message: "a service account named \(username) already exists")
+                throw CatalogError(.accountExists, "a service account named \(username) already exists")
             }
             try db.execute(sql: "INSERT INTO service_account (username, secret_salt, secret_hash, created_ms) VALUES (?, ?, ?, ?)",
                            arguments: [username, salt, Secrets.hash(secret, salt: salt), nowMs])
             let id = db.lastInsertedRowID
             for p in projects {
                 guard try Row.fetchOne(db, sql: "SELECT 1 FROM project WHERE id = ?", arguments: [p]) != nil else {
-                    throw StoreError.unknownProject(p)
+                    throw CatalogError.unknownProject(p)
                 }
                 try db.execute(sql: "INSERT INTO membership (account_id, project_id, role) VALUES (?, ?, ?)",
                                arguments: [id, p, role.rawValue])
@@ -32,7 +32,7 @@ extension Catalog {
         return (account, IssuedSecret(secret: secret))
     }
 
-    package func serviceAccounts() throws(StoreError) -> [ServiceAccount] {
+    package func serviceAccounts() throws(CatalogError) -> [ServiceAccount] {
         try write("listing service accounts") { db in
             try Row.fetchAll(db, sql: "SELECT id, username, created_ms FROM service_account ORDER BY id").map { row in
                 ServiceAccount(id: row["id"], username: row["username"], createdMs: row["created_ms"],
@@ -57,14 +57,14 @@ extension Catalog {
     }
 
     /// Issues a new secret for `username`; the old one stops working at once.
-    package func rotateServiceAccountSecret(username: String) throws(StoreError) -> IssuedSecret {
+    package func rotateServiceAccountSecret(username: String) throws(CatalogError) -> IssuedSecret {
         let secret = Secrets.randomHex(bytes: 24)
         let salt = Secrets.randomHex(bytes: 8)
         try write("rotating service account secret") { db in
             try db.execute(sql: "UPDATE service_account SET secret_salt = ?, secret_hash = ? WHERE username = ?",
                            arguments: [salt, Secrets.hash(secret, salt: salt), username])
             if db.changesCount == 0 {
-                throw StoreError(code: "unknown_account", message: "no service account is named \(username)")
+                throw CatalogError(.unknownAccount, "no service account is named \(username)")
             }
         }
         return IssuedSecret(secret: secret)

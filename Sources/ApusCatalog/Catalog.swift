@@ -17,14 +17,14 @@ package final class Catalog: Sendable {
     private static let tokenCacheTTLNs: UInt64 = 2_000_000_000
 
     /// Opens (creating if needed) the catalog at `path`.
-    package init(path: String) throws(StoreError) {
+    package init(path: String) throws(CatalogError) {
         do {
             var config = Configuration()
             config.busyMode = .timeout(10)
             db = try DatabaseQueue(path: path, configuration: config)
             try Self.migrator.migrate(db)
         } catch {
-            throw StoreError(code: "catalog_unavailable", message: "cannot open the catalog at \(path): \(error)")
+            throw CatalogError(.catalogUnavailable, "cannot open the catalog at \(path): \(error)")
         }
     }
 
@@ -58,13 +58,13 @@ package final class Catalog: Sendable {
         return m
     }
 
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(CatalogError) -> T {
         do {
             return try db.write(body)
-        } catch let e as StoreError {
+        } catch let e as CatalogError {
             throw e
         } catch {
-            throw StoreError(code: "catalog_error", message: "\(what) failed: \(error)")
+            throw CatalogError(.catalogError, "\(what) failed: \(error)")
         }
     }
 
@@ -72,16 +72,16 @@ package final class Catalog: Sendable {
 
     /// Creates a project. `id` and `token` default to the next id and a random token.
     /// Returns the project and its legacy API secret (shown once).
-    package func createProject(name: String, id: ProjectID? = nil, token: String? = nil, nowMs: Int64) throws(StoreError) -> (Project, IssuedSecret) {
+    package func createProject(name: String, id: ProjectID? = nil, token: String? = nil, nowMs: Int64) throws(CatalogError) -> (Project, IssuedSecret) {
         let token = token ?? Secrets.randomHex(bytes: 16)
         let secret = Secrets.randomHex(bytes: 16)
         let salt = Secrets.randomHex(bytes: 8)
         let project: Project = try write("creating project") { db in
             if let id, try Row.fetchOne(db, sql: "SELECT 1 FROM project WHERE id = ?", arguments: [id]) != nil {
-                throw StoreError(code: "project_exists", message: "project \(id) already exists; choose another id")
+                throw CatalogError(.projectExists, "project \(id) already exists; choose another id")
             }
             if try Row.fetchOne(db, sql: "SELECT 1 FROM project WHERE token = ?", arguments: [token]) != nil {
-                throw StoreError(code: "token_in_use", message: "that token already belongs to a project; choose another")
+                throw CatalogError(.tokenInUse, "that token already belongs to a project; choose another")
             }
             let newID = try id ?? ((Int64.fetchOne(db, sql: "SELECT MAX(id) FROM project") ?? 0) + 1)
             try db.execute(sql: "INSERT INTO project (id, name, token, secret_salt, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
@@ -91,7 +91,7 @@ package final class Catalog: Sendable {
         return (project, IssuedSecret(secret: secret))
     }
 
-    package func projects() throws(StoreError) -> [Project] {
+    package func projects() throws(CatalogError) -> [Project] {
         try write("listing projects") { db in
             try Row.fetchAll(db, sql: "SELECT id, name, token, created_ms FROM project ORDER BY id").map {
                 Project(id: $0["id"], name: $0["name"], token: $0["token"], createdMs: $0["created_ms"])
@@ -99,7 +99,7 @@ package final class Catalog: Sendable {
         }
     }
 
-    package func project(id: ProjectID) throws(StoreError) -> Project? {
+    package func project(id: ProjectID) throws(CatalogError) -> Project? {
         try projects().first { $0.id == id }
     }
 
@@ -130,24 +130,24 @@ package final class Catalog: Sendable {
     }
 
     /// Replaces a project's token; the old one stops working at once.
-    package func rotateToken(project id: ProjectID) throws(StoreError) -> String {
+    package func rotateToken(project id: ProjectID) throws(CatalogError) -> String {
         let token = Secrets.randomHex(bytes: 16)
         try write("rotating token") { db in
             try db.execute(sql: "UPDATE project SET token = ? WHERE id = ?", arguments: [token, id])
-            if db.changesCount == 0 { throw StoreError.unknownProject(id) }
+            if db.changesCount == 0 { throw CatalogError.unknownProject(id) }
         }
         tokenCache.withLock { $0 = $0.filter { $0.value.0 != id } }
         return token
     }
 
     /// Replaces a project's legacy API secret.
-    package func rotateSecret(project id: ProjectID) throws(StoreError) -> IssuedSecret {
+    package func rotateSecret(project id: ProjectID) throws(CatalogError) -> IssuedSecret {
         let secret = Secrets.randomHex(bytes: 16)
         let salt = Secrets.randomHex(bytes: 8)
         try write("rotating project secret") { db in
             try db.execute(sql: "UPDATE project SET secret_salt = ?, secret_hash = ? WHERE id = ?",
                            arguments: [salt, Secrets.hash(secret, salt: salt), id])
-            if db.changesCount == 0 { throw StoreError.unknownProject(id) }
+            if db.changesCount == 0 { throw CatalogError.unknownProject(id) }
         }
         return IssuedSecret(secret: secret)
     }

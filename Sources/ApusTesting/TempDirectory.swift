@@ -1,13 +1,13 @@
 import Foundation
 
 /// A fresh folder under the system temp directory, removed by `remove()`.
-struct TempDirectory {
-    let path: String
+package struct TempDirectory: Sendable {
+    package let path: String
 
-    init() {
+    package init() {
         path = NSTemporaryDirectory() + "apus-test-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    package func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
