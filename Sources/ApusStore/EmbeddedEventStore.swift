@@ -53,7 +53,7 @@ package final class EmbeddedEventStore: EventStore {
         if logs.withLock({ $0[project] }) != nil { return }
         let dir = configuration.projectDirectory(project)
         let recovered = try ProjectRecovery.recover(project: project, directory: dir, fs: configuration.fileSystem, logger: logger)
-        let log = ProjectLog(id: project, directory: dir, fs: configuration.fileSystem, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
+        let log = ProjectLog(id: project, directory: dir, fs: configuration.fileSystem, userIds: recovered.userIds, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
         logs.withLock { $0[project] = log }
     }
 

@@ -34,6 +34,8 @@ package final class ProjectLog: Sendable {
     package let id: ProjectID
     package let directory: String
     package let fs: any FileSystem
+    /// Distinct id → uid, assigned at flush.
+    package let userIds: UserIdDictionary
     /// Written only by the commit thread.
     nonisolated(unsafe) package let wal: WriteAheadLog
     /// Next sequence number to assign: commit thread only.
@@ -42,10 +44,11 @@ package final class ProjectLog: Sendable {
     package let failed = Atomic<Bool>(false)
     package let state: Mutex<ProjectState>
 
-    package init(id: ProjectID, directory: String, fs: any FileSystem, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
+    package init(id: ProjectID, directory: String, fs: any FileSystem, userIds: UserIdDictionary, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
         self.id = id
         self.directory = directory
         self.fs = fs
+        self.userIds = userIds
         self.wal = wal
         self.nextSeq = nextSeq
         self.state = Mutex(state)

@@ -13,6 +13,7 @@ import Logging
 package enum ProjectRecovery {
     package struct Recovered {
         package var wal: WriteAheadLog
+        package var userIds: UserIdDictionary
         package var state: ProjectState
     }
 
@@ -49,6 +50,7 @@ package enum ProjectRecovery {
         } catch {
             throw .io(error)
         }
+        let userIds = try UserIdDictionary(projectDirectory: directory, fs: fs, logger: logger)
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0
@@ -66,6 +68,6 @@ package enum ProjectRecovery {
                 "droppedBytes": "\(recovery.droppedBytes)",
             ])
         }
-        return Recovered(wal: recovery.log, state: state)
+        return Recovered(wal: recovery.log, userIds: userIds, state: state)
     }
 }

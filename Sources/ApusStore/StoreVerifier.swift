@@ -16,12 +16,31 @@ package enum StoreVerifier {
         var report = VerifyReport()
         let projectsDir = dataDirectory + "/projects"
         let projects = fs.list(projectsDir).filter { Int64($0) != nil }
-        var totalEvents = 0, totalUpdates = 0, totalSegments = 0, totalParts = 0, totalRows = 0
+        var totalEvents = 0, totalUpdates = 0, totalSegments = 0, totalParts = 0, totalRows = 0, totalUsers = 0
         for project in projects {
             let projectDir = projectsDir + "/" + project
             var flushedThrough: UInt64 = 1
             do throws(StoreError) { flushedThrough = try FlushManifest.read(directory: projectDir, fs: fs) } catch {
                 report.problems.append(error.message)
+            }
+            let userIdsPath = UserIdDictionary.path(projectDirectory: projectDir)
+            var userIds: UserIdTable? = nil
+            if fs.exists(userIdsPath) {
+                do throws(FileError) {
+                    let bytes = try fs.readAll(userIdsPath)
+                    let scan = UserIdFile.scan(bytes)
+                    if let reason = scan.stopReason {
+                        if scan.tornTail {
+                            report.lines.append("note: \(userIdsPath): torn last append of \(bytes.count - scan.validLength) bytes (\(reason)); removed at next start")
+                        } else {
+                            report.problems.append("\(userIdsPath): \(reason)")
+                        }
+                    }
+                    totalUsers += scan.table.count
+                    userIds = scan.table
+                } catch {
+                    report.problems.append("\(userIdsPath): \(error)")
+                }
             }
             let partsDir = projectDir + "/parts"
             for name in fs.list(partsDir) where PartFileName.isPart(name) {
@@ -31,6 +50,10 @@ package enum StoreVerifier {
                     let part = try PartReader(url: URL(fileURLWithPath: path))
                     try part.verifyInvariants()
                     totalRows += part.rowCount
+                    // Flushes assign uids durably before writing parts.
+                    if let missing = try part.distinctIds.dictionary.first(where: { userIds?.uid(of: $0) == nil }) {
+                        report.problems.append("\(path): distinct id \"\(missing)\" has no uid in \(userIdsPath)")
+                    }
                     if part.metadata.maxSeq >= flushedThrough {
                         report.lines.append("note: \(path): written by an unfinished flush; removed at next start (its rows are in the WAL)")
                     }
@@ -88,7 +111,7 @@ package enum StoreVerifier {
                 }
             }
         }
-        report.lines.append("projects: \(projects.count), parts: \(totalParts) (\(totalRows) rows), WAL segments: \(totalSegments), logged events: \(totalEvents), profile updates: \(totalUpdates)")
+        report.lines.append("projects: \(projects.count), parts: \(totalParts) (\(totalRows) rows), WAL segments: \(totalSegments), logged events: \(totalEvents), profile updates: \(totalUpdates), user ids: \(totalUsers)")
         report.lines.append(report.problems.isEmpty ? "ok: no damage found" : "damage found: \(report.problems.count) problem(s)")
         return report
     }

@@ -15,6 +15,8 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case profileLogDamaged = "profile_log_damaged"
         /// The project's user-id dictionary is damaged.
         case userIdsDamaged = "user_ids_damaged"
+        /// A distinct id is longer than the user-id dictionary stores (ingestion refuses such ids first).
+        case distinctIdTooLong = "distinct_id_too_long"
         /// The project has more distinct ids than a 32-bit user id can number.
         case userIdsExhausted = "user_ids_exhausted"
         /// An event held in memory no longer decodes (a bug; restart reloads it from the WAL).

@@ -47,6 +47,34 @@ struct FlushTests {
         #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
     }
 
+    /// A flush gives every distinct id it writes a uid, durably, before the parts; the ids of a
+    /// later flush continue the numbering; `apus verify` checks that parts only hold ids that
+    /// have uids.
+    @Test func flushAssignsEachDistinctIdOneDurableUid() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let store = try EmbeddedEventStore(configuration: config, logger: logger)
+        try store.openProject(4)
+        _ = try await store.append(events: events(0..<20), to: 4, receivedMs: 1)
+        store.flushAll()
+        let more = events(20..<22).map { e -> Event in var e = e; e.distinctId = "late-" + e.distinctId; return e }
+        _ = try await store.append(events: more, to: 4, receivedMs: 2)
+        store.flushAll()
+        store.close()
+        let ids = try UserIdDictionary(projectDirectory: config.projectDirectory(4), fs: POSIXFileSystem(), logger: logger)
+        #expect(ids.count == 7)
+        #expect(Set((0..<5).map { ids.uid(of: "u\($0)") }) == Set((0..<5).map { Optional(UInt32($0)) }))
+        #expect(ids.uid(of: "late-u0") == 5 && ids.uid(of: "late-u1") == 6)
+        let report = StoreVerifier.verify(dataDirectory: dir.path)
+        #expect(report.problems.isEmpty)
+        #expect(report.lines.contains { $0.hasSuffix("user ids: 7") })
+
+        try POSIXFileSystem().remove(ids.path)
+        let damaged = StoreVerifier.verify(dataDirectory: dir.path)
+        #expect(damaged.problems.contains { $0.contains("has no uid") })
+    }
+
     /// A part written by a flush that never set its mark is removed on open and its rows come
     /// back from the WAL exactly once.
     @Test func partsOfAnUnfinishedFlushAreDroppedAndReplayedOnce() async throws {

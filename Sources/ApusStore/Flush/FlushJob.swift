@@ -39,6 +39,15 @@ package struct FlushJob: Sendable {
         } catch {
             throw StoreError(.memtableDamaged, "an event in memory could not be decoded (\(error.reason)); restart to reload it from the WAL")
         }
+        // Every distinct id gets its uid, durably, before any part may refer to it.
+        var seen = Set<String>()
+        var newIds: [String] = []
+        for day in byDay.keys.sorted() {
+            for e in byDay[day]! where seen.insert(e.event.distinctId).inserted && log.userIds.uid(of: e.event.distinctId) == nil {
+                newIds.append(e.event.distinctId)
+            }
+        }
+        _ = try log.userIds.assign(newIds)
         let dir = log.partsDirectory
         do throws(FileError) { try log.fs.makeDirectories(dir) } catch { throw .io(error) }
         for day in byDay.keys.sorted() {

@@ -1,0 +1,169 @@
+// A project's durable, append-only dictionary from distinct id to a dense UInt32 user id (uid).
+// Parts store uids; per-user report state lives in arrays indexed by uid; identity merge will be
+// a uid → canonical-uid array over the same numbers. A uid, once durable, never changes.
+//
+// Crash safety: new ids are appended and fsynced before anything durable may refer to their
+// uids (a part, the flush mark). So a torn last frame after a crash held only uids nobody
+// refers to, and recovery cuts it off. Any other damage refuses to open: the ids cannot be
+// rebuilt from anywhere else.
+
+import ApusStoreCore
+import Logging
+import Synchronization
+
+/// The user-id dictionary of one project (`projects/<id>/user-ids`).
+package final class UserIdDictionary: Sendable {
+    package let path: String
+    private let fs: any FileSystem
+    private let state: Mutex<State>
+
+    private struct State: @unchecked Sendable {
+        var table: UserIdTable
+        /// Open for appends after the first assignment; nil before.
+        var file: (any WritableFile)?
+        /// Bytes of the file that hold the header and whole frames.
+        var fileBytes: Int
+        /// Set when a failed append could not be undone: no more assignments.
+        var failed = false
+    }
+
+    package static func path(projectDirectory: String) -> String { projectDirectory + "/user-ids" }
+
+    /// Opens the dictionary in `projectDirectory` (creating nothing until the first assignment),
+    /// cutting a torn last frame and refusing any other damage.
+    package init(projectDirectory: String, fs: any FileSystem, logger: Logger) throws(StoreError) {
+        let path = Self.path(projectDirectory: projectDirectory)
+        self.path = path
+        self.fs = fs
+        guard fs.exists(path) else {
+            state = Mutex(State(table: UserIdTable(), file: nil, fileBytes: 0))
+            return
+        }
+        let bytes: [UInt8]
+        do throws(FileError) { bytes = try fs.readAll(path) } catch { throw .io(error) }
+        let scan = UserIdFile.scan(bytes)
+        var length = scan.validLength
+        if let reason = scan.stopReason {
+            guard scan.tornTail else {
+                throw StoreError(.userIdsDamaged, "\(path) is damaged (\(reason)); run `apus verify` and restore the data folder from a backup")
+            }
+            do throws(FileError) {
+                let file = try fs.openForWriting(path, mode: .append)
+                if length < UserIdFile.magic.count {
+                    try file.truncate(to: 0)
+                    try file.write(UserIdFile.magic)
+                    length = UserIdFile.magic.count
+                } else {
+                    try file.truncate(to: length)
+                }
+                try file.sync()
+            } catch {
+                throw .io(error)
+            }
+            logger.warning("user-id dictionary: torn last append removed", metadata: [
+                "path": "\(path)", "droppedBytes": "\(bytes.count - scan.validLength)", "reason": "\(reason)",
+            ])
+        }
+        state = Mutex(State(table: scan.table, file: nil, fileBytes: length))
+    }
+
+    /// The number of uids assigned (uids are `0..<count`).
+    package var count: Int { state.withLock { $0.table.count } }
+
+    /// A copy of the table as it is now (shares storage until the next assignment).
+    package var snapshot: UserIdTable { state.withLock { $0.table } }
+
+    /// The uid of `id`, if it has one.
+    package func uid(of id: some StringProtocol) -> UInt32? {
+        state.withLock { $0.table.uid(of: id) }
+    }
+
+    /// The uid of every id in `ids` (in order), assigning new uids to ids not seen before.
+    /// Returns once the new ids are durable. On failure no uid is assigned.
+    package func assign(_ ids: [String]) throws(StoreError) -> [UInt32] {
+        let path = self.path, fs = self.fs
+        let result: Result<[UInt32], StoreError> = state.withLock { s in
+            if s.failed {
+                return .failure(StoreError(.unavailable, "the user-id dictionary \(path) could not be written and was not repaired; restart the server"))
+            }
+            let before = s.table.count
+            var uids: [UInt32] = []
+            uids.reserveCapacity(ids.count)
+            for id in ids {
+                var id = id
+                let found: Result<UInt32, StoreError> = id.withUTF8 { utf8 in
+                    let bytes = UnsafeRawBufferPointer(utf8)
+                    if let uid = s.table.uid(ofBytes: bytes) { return .success(uid) }
+                    guard bytes.count <= UserIdFile.idBytesMax else {
+                        return .failure(StoreError(.distinctIdTooLong, "a distinct id of \(bytes.count) bytes is longer than the dictionary's \(UserIdFile.idBytesMax)"))
+                    }
+                    guard s.table.count < Int(UInt32.max) else {
+                        return .failure(StoreError(.userIdsExhausted, "the project has \(s.table.count) distinct ids, the most a 32-bit user id can number"))
+                    }
+                    return .success(s.table.append(bytes))
+                }
+                switch found {
+                case .success(let uid): uids.append(uid)
+                case .failure(let e):
+                    s.table.truncate(to: before)
+                    return .failure(e)
+                }
+            }
+            if s.table.count == before { return .success(uids) }
+            do throws(FileError) {
+                try Self.persist(&s, from: before, path: path, fs: fs)
+            } catch {
+                s.table.truncate(to: before)
+                return .failure(.io(error))
+            }
+            return .success(uids)
+        }
+        return try result.get()
+    }
+
+    /// Appends frames for uids `from..<count` and fsyncs; on failure cuts the file back.
+    private static func persist(_ s: inout State, from: Int, path: String, fs: any FileSystem) throws(FileError) {
+        if s.file == nil {
+            if s.fileBytes == 0 {
+                let file = try fs.openForWriting(path, mode: .createOrTruncate)
+                try file.write(UserIdFile.magic)
+                try file.sync()
+                try fs.syncDirectory(parentDirectory(of: path))
+                s.fileBytes = UserIdFile.magic.count
+                s.file = file
+            } else {
+                s.file = try fs.openForWriting(path, mode: .append)
+            }
+        }
+        let file = s.file!
+        var frames: [UInt8] = []
+        var batch: [ArraySlice<UInt8>] = []
+        var batchBytes = 0
+        var first = from
+        for uid in from..<s.table.count {
+            let id = s.table.bytes(of: UInt32(uid))
+            if batchBytes + id.count + 5 > UserIdFile.framePayloadBytesMax && !batch.isEmpty {
+                frames += UserIdFile.frame(firstUid: UInt32(first), ids: batch)
+                first = uid
+                batch = []
+                batchBytes = 0
+            }
+            batch.append(id)
+            batchBytes += id.count + 5
+        }
+        frames += UserIdFile.frame(firstUid: UInt32(first), ids: batch)
+        do throws(FileError) {
+            try file.write(frames)
+            try file.sync()
+            s.fileBytes += frames.count
+        } catch {
+            do throws(FileError) {
+                try file.truncate(to: s.fileBytes)
+                try file.sync()
+            } catch {
+                s.failed = true
+            }
+            throw error
+        }
+    }
+}
