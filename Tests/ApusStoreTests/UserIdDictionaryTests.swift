@@ -49,6 +49,26 @@ struct UserIdDictionaryTests {
         #expect(try open(dir).uid(of: "2499-" + long) == 2499)
     }
 
+    /// New uids are provisional until persisted: they hold in the process, vanish with a crash,
+    /// and a failed persist keeps them for the next attempt.
+    @Test func provisionalUidsBecomeDurableOnlyWhenPersisted() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let fs = FaultyFileSystem(seed: 1)
+        let d = try open(dir, fs: fs)
+        #expect(try d.uids(for: ["a", "b"]) == [0, 1])
+        #expect(d.count == 2 && d.durableCount == 0)
+        #expect(try open(dir, fs: fs).count == 0)
+        fs.setFaults(.init(syncFailure: 1))
+        #expect(throws: StoreError.self) { try d.persist() }
+        #expect(d.durableCount == 0 && d.uid(of: "b") == 1)
+        fs.setFaults(.init())
+        try d.persist()
+        #expect(d.durableCount == 2)
+        fs.crash()
+        #expect(try open(dir, fs: fs).uid(of: "b") == 1)
+    }
+
     /// A torn last append (a crash mid-write) is cut on open; earlier uids stay.
     @Test(arguments: [1, 7, 16, 19])
     func tornLastAppendIsCut(keepBytesOfLastFrame: Int) throws {

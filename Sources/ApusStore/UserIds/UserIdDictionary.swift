@@ -23,7 +23,9 @@ package final class UserIdDictionary: Sendable {
         var file: (any WritableFile)?
         /// Bytes of the file that hold the header and whole frames.
         var fileBytes: Int
-        /// Set when a failed append could not be undone: no more assignments.
+        /// Uids below this are durable.
+        var durableCount: Int
+        /// Set when a failed append could not be undone: nothing more is written.
         var failed = false
     }
 
@@ -36,7 +38,7 @@ package final class UserIdDictionary: Sendable {
         self.path = path
         self.fs = fs
         guard fs.exists(path) else {
-            state = Mutex(State(table: UserIdTable(), file: nil, fileBytes: 0))
+            state = Mutex(State(table: UserIdTable(), file: nil, fileBytes: 0, durableCount: 0))
             return
         }
         let bytes: [UInt8]
@@ -64,10 +66,10 @@ package final class UserIdDictionary: Sendable {
                 "path": "\(path)", "droppedBytes": "\(bytes.count - scan.validLength)", "reason": "\(reason)",
             ])
         }
-        state = Mutex(State(table: scan.table, file: nil, fileBytes: length))
+        state = Mutex(State(table: scan.table, file: nil, fileBytes: length, durableCount: scan.table.count))
     }
 
-    /// The number of uids assigned (uids are `0..<count`).
+    /// The number of uids assigned, durable or provisional (uids are `0..<count`).
     package var count: Int { state.withLock { $0.table.count } }
 
     /// A copy of the table as it is now (shares storage until the next assignment).
@@ -78,14 +80,11 @@ package final class UserIdDictionary: Sendable {
         state.withLock { $0.table.uid(of: id) }
     }
 
-    /// The uid of every id in `ids` (in order), assigning new uids to ids not seen before.
-    /// Returns once the new ids are durable. On failure no uid is assigned.
-    package func assign(_ ids: [String]) throws(StoreError) -> [UInt32] {
-        let path = self.path, fs = self.fs
+    /// The uid of every id in `ids` (in order), numbering ids not seen before. New uids are
+    /// provisional until `persist()`: they hold in this process, and nothing durable may refer to
+    /// them before it (after a crash the WAL replay numbers them again).
+    package func uids(for ids: [String]) throws(StoreError) -> [UInt32] {
         let result: Result<[UInt32], StoreError> = state.withLock { s in
-            if s.failed {
-                return .failure(StoreError(.unavailable, "the user-id dictionary \(path) could not be written and was not repaired; restart the server"))
-            }
             let before = s.table.count
             var uids: [UInt32] = []
             uids.reserveCapacity(ids.count)
@@ -109,17 +108,40 @@ package final class UserIdDictionary: Sendable {
                     return .failure(e)
                 }
             }
-            if s.table.count == before { return .success(uids) }
-            do throws(FileError) {
-                try Self.persist(&s, from: before, path: path, fs: fs)
-            } catch {
-                s.table.truncate(to: before)
-                return .failure(.io(error))
-            }
             return .success(uids)
         }
         return try result.get()
     }
+
+    /// Makes every provisional uid durable (append, fsync). On failure they stay provisional
+    /// and the next call retries them.
+    package func persist() throws(StoreError) {
+        let path = self.path, fs = self.fs
+        let result: Result<Void, StoreError> = state.withLock { s in
+            if s.failed {
+                return .failure(StoreError(.unavailable, "the user-id dictionary \(path) could not be written and was not repaired; restart the server"))
+            }
+            guard s.durableCount < s.table.count else { return .success(()) }
+            do throws(FileError) {
+                try Self.persist(&s, from: s.durableCount, path: path, fs: fs)
+                s.durableCount = s.table.count
+                return .success(())
+            } catch {
+                return .failure(.io(error))
+            }
+        }
+        try result.get()
+    }
+
+    /// The uid of every id in `ids`, numbering new ones durably: `uids(for:)` then `persist()`.
+    package func assign(_ ids: [String]) throws(StoreError) -> [UInt32] {
+        let uids = try uids(for: ids)
+        try persist()
+        return uids
+    }
+
+    /// The number of uids that are durable (the rest are provisional).
+    package var durableCount: Int { state.withLock { $0.durableCount } }
 
     /// Appends frames for uids `from..<count` and fsyncs; on failure cuts the file back.
     private static func persist(_ s: inout State, from: Int, path: String, fs: any FileSystem) throws(FileError) {
