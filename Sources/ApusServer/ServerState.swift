@@ -4,13 +4,13 @@
 import ApusModel
 import ApusStoreCore
 import ApusCatalog
-import ApusStore
 import Logging
 import NIOPosix
 
 /// Shared, immutable handles used by the routes.
 package struct ServerState: Sendable {
-    package var store: EmbeddedEventStore
+    /// Where events live: the only door to them (the embedded store unless configured otherwise).
+    package var store: any EventStore
     package var catalog: Catalog
     package var clock: any WallClock
     package var logger: Logger

@@ -186,8 +186,13 @@ package final class EmbeddedEventStore: EventStore {
 
     // MARK: Reading
 
-    package func snapshot(of project: ProjectID) throws(StoreError) -> ProjectSnapshot {
+    package func projectSnapshot(of project: ProjectID) throws(StoreError) -> ProjectSnapshot {
         try log(project).snapshot()
+    }
+
+    package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
+        let log = try log(project)
+        return EmbeddedSnapshot(reader: ProjectReader(snapshot: log.snapshot()), userIds: log.userIds)
     }
 
     package func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32] {
@@ -196,11 +201,11 @@ package final class EmbeddedEventStore: EventStore {
 
     /// A reader over the project's current snapshot.
     package func reader(of project: ProjectID) throws(StoreError) -> ProjectReader {
-        ProjectReader(snapshot: try snapshot(of: project))
+        ProjectReader(snapshot: try projectSnapshot(of: project))
     }
 
     package func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent] {
-        try ProjectReader(snapshot: try snapshot(of: project)).events(days: days, names: names)
+        try ProjectReader(snapshot: try projectSnapshot(of: project)).events(days: days, names: names)
     }
 
     /// Commits what is queued and stops the commit thread, then lets running flushes finish

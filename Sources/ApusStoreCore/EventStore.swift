@@ -34,10 +34,10 @@ package protocol EventStore: Sendable {
     /// Appends profile (`/engage`) or group (`/groups`) updates, as compact JSON records, in order.
     func append(updates: [[UInt8]], kind: ProfileUpdateKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
 
-    /// The UTC days in `range` on which the project has events, ascending.
-    func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32]
+    /// A consistent view of the project's events as they are now: everything acknowledged
+    /// before this call, nothing after. Every read goes through it.
+    func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot
 
-    /// Events of the project whose UTC day lies in `days`, deduplicated, in storage order
-    /// (distinct id, time), day by day. `names`, when given, keeps only those event names.
-    func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent]
+    /// Makes what was acknowledged durable as configured and stops taking writes. Idempotent.
+    func close()
 }

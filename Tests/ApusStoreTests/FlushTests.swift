@@ -32,7 +32,7 @@ struct FlushTests {
         try store.openProject(1)
         for b in 0..<4 { _ = try await store.append(events: events(b * 30..<(b + 1) * 30), to: 1, receivedMs: 1) }
         store.flushAll()
-        let snap = try store.snapshot(of: 1)
+        let snap = try store.projectSnapshot(of: 1)
         #expect(!snap.parts.isEmpty)
         #expect(snap.chunks.isEmpty)
         for p in snap.parts { try p.verifyInvariants() }
@@ -96,7 +96,7 @@ struct FlushTests {
         try PartWriter(projectId: 2, day: day0[0].day).write(day0, to: URL(fileURLWithPath: partsDir + "/" + name))
         let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
         defer { reopened.close() }
-        #expect(try reopened.snapshot(of: 2).parts.isEmpty)
+        #expect(try reopened.projectSnapshot(of: 2).parts.isEmpty)
         #expect(try allInsertIds(reopened, 2) == (0..<10).map { "id\($0)" }.sorted())
     }
 
@@ -138,7 +138,7 @@ struct FlushTests {
             _ = try await store.append(events: Array(batch.prefix(3)), to: 4, receivedMs: 1)  // resent duplicates
             store.flushAll()
         }
-        let parts = try store.snapshot(of: 4).parts
+        let parts = try store.projectSnapshot(of: 4).parts
         #expect(parts.count < 8)
         #expect(try allInsertIds(store, 4) == expected.sorted())
     }
@@ -274,6 +274,6 @@ struct SnapshotConsistencyTests {
         let acked = try await writer.value
         store.flushAll()
         #expect(try store.events(of: 1, days: day...day, names: nil).count == acked)
-        #expect(try store.snapshot(of: 1).parts.count >= 1)
+        #expect(try store.projectSnapshot(of: 1).parts.count >= 1)
     }
 }

@@ -59,15 +59,18 @@ package struct ExportRoutes: Sendable {
             }
             var remaining = params.limit ?? Int.max
             // One snapshot for the whole export: a consistent view, however long it streams.
-            let reader = try store.reader(of: project)
+            let snapshot = try store.snapshot(of: project)
+            let blocks = try snapshot.scan(.everything(days: params.days, eventNames: params.names))
             var out: [UInt8] = []
             out.reserveCapacity(1 << 20)
-            for day in reader.days(in: params.days) where remaining > 0 {
-                var events = try reader.iterator(day: day)
-                while remaining > 0, let stored = events.next() {
-                    if let names = params.names, !names.contains(stored.event.name) { continue }
-                    ExportFormat.appendLine(stored.event, timeInMs: params.timeInMs, to: &out)
-                    remaining -= 1
+            while remaining > 0, let block = try blocks.next() {
+                var start = 0
+                while start < block.count && remaining > 0 {
+                    // Lines in slices, so a response chunk stays near 1 MB.
+                    let end = min(block.count, start + min(remaining, 2048))
+                    ExportFormat.appendLines(block, rows: start..<end, snapshot: snapshot, timeInMs: params.timeInMs, to: &out)
+                    remaining -= end - start
+                    start = end
                     if out.count >= 1 << 20 {
                         try await send(out)
                         out.removeAll(keepingCapacity: true)

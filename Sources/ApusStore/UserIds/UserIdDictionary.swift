@@ -75,6 +75,11 @@ package final class UserIdDictionary: Sendable {
     /// A copy of the table as it is now (shares storage until the next assignment).
     package var snapshot: UserIdTable { state.withLock { $0.table } }
 
+    /// The distinct id of `uid` (which must have been assigned).
+    package func distinctId(of uid: UInt32) -> String {
+        state.withLock { $0.table.distinctId(of: uid) }
+    }
+
     /// The uid of `id`, if it has one.
     package func uid(of id: some StringProtocol) -> UInt32? {
         state.withLock { $0.table.uid(of: id) }
