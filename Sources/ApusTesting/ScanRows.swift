@@ -49,9 +49,11 @@ package enum ScanRows {
                         if let v = b.properties[Int(k)].value(at: r) { props.append(JSONMember(b.propertyKeys[Int(k)], v)) }
                     }
                 } else {
+                    // Without key order, the order of keys is the store's own: compare by key.
                     for (k, key) in b.propertyKeys.enumerated() {
                         if let v = b.properties[k].value(at: r) { props.append(JSONMember(key, v)) }
                     }
+                    props.sort { $0.key < $1.key }
                 }
                 rows.append(ScanRow(day: b.day, distinctId: snapshot.distinctId(of: b.uids[r]), timeMs: b.timesMs[r],
                                     seq: request.seqs ? b.seqs[r] : nil, name: b.names[Int(b.nameIds[r])],

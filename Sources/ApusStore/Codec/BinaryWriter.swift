@@ -17,6 +17,12 @@ package struct BinaryWriter {
 
     package mutating func u8(_ v: UInt8) { bytes.append(v) }
 
+    /// The bytes written so far; the writer starts empty again, keeping its capacity.
+    package mutating func take() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
+    }
+
     package mutating func u32(_ v: UInt32) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }

@@ -15,6 +15,14 @@ package struct Bitmap: Sendable, Equatable {
         if allSet { clearTail() }
     }
 
+    /// A bitmap over `count` rows from its words (bits past `count` are cleared).
+    package init(words: [UInt64], count: Int) {
+        precondition(words.count == (count + 63) / 64, "\(words.count) words for \(count) rows")
+        self.words = words
+        self.count = count
+        clearTail()
+    }
+
     package subscript(i: Int) -> Bool {
         get { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
         set {

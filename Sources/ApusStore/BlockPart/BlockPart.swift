@@ -1,0 +1,271 @@
+// An open block part: its footer in memory, its column chunks read on demand (pread) through
+// the shared BlockCache. A scan prunes blocks by time, user and event name from the footer,
+// then reads only the chunks of the columns the request asked for.
+
+import ApusStoreCore
+
+/// A block part, opened.
+package final class BlockPart: Sendable {
+    package let path: String
+    let footer: BlockPartFooter
+    private let file: any ReadableFile
+    private let cache: BlockCache
+    private let number: UInt64
+
+    /// Opens `path`, reading and checking only the footer.
+    package init(path: String, fs: any FileSystem, cache: BlockCache) throws(StoreError) {
+        self.path = path
+        self.cache = cache
+        number = cache.partNumber()
+        do throws(FileError) { file = try fs.openForReading(path) } catch { throw .io(error) }
+        let magic = BlockPartWriter.magic
+        let size = file.size
+        guard size >= 2 * magic.count + 8 else { throw Self.damaged(path, "shorter than a part can be") }
+        let tail = try Self.read(file, at: size - 16, count: 16)
+        guard Array(tail[8..<16]) == magic, try Self.read(file, at: 0, count: 8) == magic else {
+            throw Self.damaged(path, "not a block part (magic missing)")
+        }
+        let footerBytes = Int(tail.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) })
+        let crc = tail.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) }
+        guard footerBytes <= size - 16 - magic.count else { throw Self.damaged(path, "footer length \(footerBytes) exceeds the file") }
+        let bytes = try Self.read(file, at: size - 16 - footerBytes, count: footerBytes)
+        guard CRC32C.checksum(bytes) == crc else { throw Self.damaged(path, "footer checksum mismatch") }
+        let decoded: Result<BlockPartFooter, DecodeFailure> = bytes.withUnsafeBytes { buf in
+            var r = BinaryReader(buf)
+            do throws(DecodeFailure) { return .success(try BlockPartFooter.decode(&r, fileBytes: size)) } catch { return .failure(error) }
+        }
+        switch decoded {
+        case .success(let f): footer = f
+        case .failure(let e): throw Self.damaged(path, "footer: \(e.reason) at byte \(e.offset)")
+        }
+    }
+
+    package var day: Int32 { footer.day }
+    package var rowCount: Int { footer.rowCount }
+    package var minSeq: UInt64 { footer.minSeq }
+    package var maxSeq: UInt64 { footer.maxSeq }
+    /// Event names with their row counts (the part's catalogue).
+    package var eventNames: [(name: String, rows: Int)] { Array(zip(footer.names, footer.nameRows)) }
+    /// Property keys with the rows holding each.
+    package var propertyKeys: [(key: String, rows: Int)] { footer.keys.map { ($0.key, $0.rowsByType.reduce(0, +)) } }
+    package var blockCount: Int { footer.blocks.count }
+
+    /// Drops this part's chunks from the cache (after it is deleted).
+    package func forgetCached() { cache.forget(part: number) }
+
+    // MARK: Scanning
+
+    /// The blocks a request may need, after pruning by time, user and event name.
+    package func blocks(for request: ScanRequest) -> [Int] {
+        guard request.days.contains(footer.day) else { return [] }
+        let wanted = wantedNames(request)
+        if let wanted, wanted.isEmpty { return [] }
+        return footer.blocks.indices.filter { i in
+            let b = footer.blocks[i]
+            if let t = request.timeMs, b.maxTimeMs < t.lowerBound || b.minTimeMs >= t.upperBound { return false }
+            if let u = request.uids, b.maxUid < u.lowerBound || b.minUid >= u.upperBound { return false }
+            if let wanted, !wanted.contains(where: { b.holds(name: $0) }) { return false }
+            return true
+        }
+    }
+
+    private func wantedNames(_ request: ScanRequest) -> [Int]? {
+        request.eventNames.map { names in footer.names.indices.filter { names.contains(footer.names[$0]) } }
+    }
+
+    /// Block `i` with the request's columns and only its rows; nil when none remain.
+    package func block(_ i: Int, _ request: ScanRequest) throws(StoreError) -> EventBlock? {
+        let info = footer.blocks[i]
+        let n = info.rowCount
+        let uids: [UInt32] = try decoded(info.uids, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) }
+        let times: [Int64] = try decoded(info.times, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) }
+        let nameBound = UInt32(footer.names.count)
+        let nameIds: [UInt32] = try decoded(info.nameIds, rows: n) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
+        var block = EventBlock(day: footer.day, count: n, uids: uids, timesMs: times, nameIds: nameIds, names: footer.names)
+        if request.seqs {
+            block.seqs = try decoded(info.seqs, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
+        }
+        if request.insertIds {
+            block.insertIds = try decoded(info.insertIds, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeStrings(&r, count: n, rowCount: n) }
+        }
+        try readProperties(info, request, into: &block)
+        // Rows the block's ranges did not rule out but the request does.
+        let wanted = wantedNames(request).map(Set.init)
+        if request.timeMs != nil || request.uids != nil || wanted != nil {
+            let keep = (0..<n).filter { r in
+                (request.timeMs?.contains(times[r]) ?? true) && (request.uids?.contains(uids[r]) ?? true)
+                    && (wanted?.contains(Int(nameIds[r])) ?? true)
+            }
+            if keep.isEmpty { return nil }
+            if keep.count < n { block = block.selecting(keep) }
+        }
+        return block
+    }
+
+    private func readProperties(_ info: BlockInfo, _ request: ScanRequest, into block: inout EventBlock) throws(StoreError) {
+        let n = info.rowCount
+        var keys: [Int] = []
+        switch request.properties {
+        case .none: return
+        case .all:
+            var seen = Set<Int>()
+            for p in info.properties where seen.insert(Int(p.key)).inserted { keys.append(Int(p.key)) }
+        case .keys(let wanted):
+            let index = Dictionary(footer.keys.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
+            var seen = Set<String>()
+            for key in wanted where seen.insert(key).inserted {
+                block.propertyKeys.append(key)
+                block.properties.append(PropertyBlock())
+                keys.append(index[key] ?? -1)
+            }
+        }
+        if case .all = request.properties {
+            block.propertyKeys = keys.map { footer.keys[$0].key }
+            block.properties = Array(repeating: PropertyBlock(), count: keys.count)
+        }
+        var slot: [Int: Int] = [:]
+        for (i, k) in keys.enumerated() where k >= 0 { slot[k] = i }
+        for sub in info.properties {
+            guard let i = slot[Int(sub.key)] else { continue }
+            try readSubColumn(sub, rowCount: n, into: &block.properties[i])
+        }
+        if request.keyOrder, info.keyOrder.length > 0 {
+            let order: (shapes: [[UInt32]], shapeOfRow: [UInt32]) = try decoded(info.keyOrder, rows: n) { r throws(DecodeFailure) in
+                let count = try r.length()
+                var shapes: [[UInt32]] = []
+                for _ in 0..<count {
+                    let len = try r.length()
+                    var shape: [UInt32] = []
+                    for _ in 0..<len { shape.append(UInt32(truncatingIfNeeded: try r.varint())) }
+                    shapes.append(shape)
+                }
+                return (shapes, try BitPacking.decode(&r, count: n, bound: UInt32(count)))
+            }
+            block.keyOrder = EventBlock.KeyOrder(
+                shapes: order.shapes.map { shape in shape.compactMap { slot[Int($0)].map(UInt32.init) } },
+                shapeOfRow: order.shapeOfRow)
+        } else if request.keyOrder {
+            block.keyOrder = EventBlock.KeyOrder(shapes: [[]], shapeOfRow: [UInt32](repeating: 0, count: n))
+        }
+    }
+
+    private func readSubColumn(_ sub: SubColumnRef, rowCount n: Int, into p: inout PropertyBlock) throws(StoreError) {
+        switch sub.type {
+        case .strings:
+            let dictionary: [String]? = try footer.keys[Int(sub.key)].dictionary.map { ref throws(StoreError) in
+                try decoded(ref) { r throws(DecodeFailure) in
+                    let count = try r.length()
+                    var out: [String] = []
+                    out.reserveCapacity(count)
+                    for _ in 0..<count { out.append(try r.string()) }
+                    return out
+                }
+            }
+            p.strings = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+                let present = try BlockChunks.decodePresence(&r, count: n)
+                let rows = Self.rows(present)
+                let at = r.offset
+                var ids = [UInt32](repeating: 0, count: n)
+                switch try r.u8() {
+                case 1:
+                    guard let dictionary else { throw DecodeFailure(offset: at, reason: "dictionary-coded strings of a key without a dictionary") }
+                    let packed = try BitPacking.decode(&r, count: rows.count, bound: UInt32(dictionary.count))
+                    for (j, row) in rows.enumerated() { ids[row] = packed[j] }
+                    return StringValues(present: present, ids: ids, dictionary: dictionary)
+                case 2:
+                    let text = try BlockChunks.decodeStrings(&r, count: rows.count, rowCount: rows.count)
+                    var strings: [String] = []
+                    strings.reserveCapacity(rows.count)
+                    for (j, row) in rows.enumerated() {
+                        ids[row] = UInt32(j)
+                        strings.append(text[j])
+                    }
+                    return StringValues(present: present, ids: ids, dictionary: strings)
+                case let form: throw DecodeFailure(offset: at, reason: "unknown strings form \(form)")
+                }
+            }
+        case .numbers:
+            p.numbers = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+                let present = try BlockChunks.decodePresence(&r, count: n)
+                let rows = Self.rows(present)
+                let packed = try BlockChunks.decodeNumbers(&r, count: rows.count)
+                var values = [Double](repeating: 0, count: n)
+                for (j, row) in rows.enumerated() { values[row] = packed[j] }
+                return NumberValues(present: present, values: values)
+            }
+        case .booleans:
+            p.booleans = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+                let present = try BlockChunks.decodePresence(&r, count: n)
+                let rows = Self.rows(present)
+                var words = [UInt64](repeating: 0, count: (rows.count + 63) / 64)
+                for i in words.indices { words[i] = try r.u64() }
+                let packed = Bitmap(words: words, count: rows.count)
+                var values = Bitmap(count: n)
+                for (j, row) in rows.enumerated() where packed[j] { values[row] = true }
+                return BooleanValues(present: present, values: values)
+            }
+        case .nulls:
+            p.nulls = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodePresence(&r, count: n) }
+        case .lists, .objects:
+            let values: JSONTextValues = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+                let present = try BlockChunks.decodePresence(&r, count: n)
+                let rows = Self.rows(present)
+                return JSONTextValues(present: present, text: try BlockChunks.decodeStrings(&r, count: rows.count, rows: rows, rowCount: n))
+            }
+            if sub.type == .lists { p.lists = values } else { p.objects = values }
+        }
+    }
+
+    private static func rows(_ b: Bitmap) -> [Int] {
+        var rows: [Int] = []
+        rows.reserveCapacity(b.setCount)
+        b.forEachSet { rows.append($0) }
+        return rows
+    }
+
+    // MARK: Reading chunks
+
+    /// A chunk decoded by `decode`, through the cache.
+    /// `rows`: the rows the decoded value spans (dense columns cost up to ~9 bytes a row
+    /// besides their bytes), for the cache's accounting.
+    private func decoded<T: Sendable>(_ ref: ChunkRef, rows: Int = 0, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> T {
+        try cache.value(BlockCache.Key(part: number, offset: ref.offset)) { () throws(StoreError) -> (T, bytes: Int) in
+            let bytes = try chunk(ref)
+            let result: Result<T, DecodeFailure> = bytes.withUnsafeBytes { buf in
+                var r = BinaryReader(buf)
+                do throws(DecodeFailure) {
+                    let v = try decode(&r)
+                    guard r.isAtEnd else { throw DecodeFailure(offset: r.offset, reason: "\(buf.count - r.offset) bytes left over") }
+                    return .success(v)
+                } catch { return .failure(error) }
+            }
+            switch result {
+            case .success(let v): return (v, bytes.count * 2 + rows * 9 + 64)
+            case .failure(let e): throw Self.damaged(path, "chunk at byte \(ref.offset): \(e.reason) at \(e.offset)")
+            }
+        }
+    }
+
+    /// A chunk's bytes, checksum verified.
+    private func chunk(_ ref: ChunkRef) throws(StoreError) -> [UInt8] {
+        let bytes = try Self.read(file, at: Int(ref.offset), count: Int(ref.length) + 4)
+        let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: Int(ref.length), as: UInt32.self)) }
+        guard CRC32C.checksum(bytes, range: 0..<Int(ref.length)) == stored else {
+            throw Self.damaged(path, "checksum mismatch in the chunk at byte \(ref.offset)")
+        }
+        return Array(bytes[0..<Int(ref.length)])
+    }
+
+    private static func read(_ file: any ReadableFile, at offset: Int, count: Int) throws(StoreError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        let r: Result<Void, FileError> = out.withUnsafeMutableBytes { buf in
+            do throws(FileError) { try file.read(at: offset, into: buf); return .success(()) } catch { return .failure(error) }
+        }
+        do throws(FileError) { try r.get() } catch { throw .io(error) }
+        return out
+    }
+
+    static func damaged(_ path: String, _ what: String) -> StoreError {
+        StoreError(.partDamaged, "\(path): \(what); move the file aside and rebuild the day from the WAL or a backup (`apus verify` lists damaged parts)")
+    }
+}

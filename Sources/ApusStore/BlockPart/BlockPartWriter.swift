@@ -1,0 +1,263 @@
+// Writes one day's rows, given as blocks already in (uid, time, seq) order with every column,
+// into a block part: column chunks block by block, the keys' sorted string dictionaries, then
+// the footer. The file appears whole or not at all (temp name, fsync, rename, fsync folder).
+//
+//   "APUSPRT2" | chunk* | footer | u32 footerBytes | u32 CRC-32C(footer) | "APUSPRT2"
+//   chunk := bytes | u32 CRC-32C(bytes)
+
+import ApusStoreCore
+
+/// Writes block parts.
+package struct BlockPartWriter {
+    package static let magic = Array("APUSPRT2".utf8)
+    /// A key's strings are dictionary-coded when it has at most this many distinct values, or
+    /// when values repeat on average four times or more; otherwise stored as plain text.
+    static let dictionaryEntriesMax = 1 << 16
+
+    package let project: Int64
+    package let day: Int32
+    package let fs: any FileSystem
+
+    package init(project: Int64, day: Int32, fs: any FileSystem) {
+        self.project = project
+        self.day = day
+        self.fs = fs
+    }
+
+    /// Writes `blocks` (non-empty, one day, sorted, with seqs, insert ids, all properties and
+    /// key order) to `path`, which must not exist. Returns the footer written.
+    @discardableResult
+    func write(_ blocks: [EventBlock], to path: String) throws(StoreError) -> BlockPartFooter {
+        let plan = try Plan(blocks, day: day)
+        let tmp = path + ".tmp"
+        do throws(FileError) {
+            let file = try fs.openForWriting(tmp, mode: .createOrTruncate)
+            var out = FileOutput(file: file)
+            try out.append(Self.magic)
+            var infos: [BlockInfo] = []
+            for block in blocks { infos.append(try writeBlock(block, plan: plan, to: &out)) }
+            var keys = plan.keys
+            for (i, entries) in plan.dictionaries.enumerated() {
+                guard let entries else { continue }
+                var w = BinaryWriter(capacity: entries.reduce(8) { $0 + $1.utf8.count + 2 })
+                w.varint(UInt64(entries.count))
+                for s in entries { w.string(s) }
+                keys[i].dictionary = try out.chunk(w.bytes)
+            }
+            let footer = BlockPartFooter(
+                project: project, day: day, rowCount: plan.rowCount, minSeq: plan.minSeq, maxSeq: plan.maxSeq,
+                minTimeMs: plan.minTime, maxTimeMs: plan.maxTime, minUid: plan.minUid, maxUid: plan.maxUid,
+                names: plan.names, nameRows: plan.nameRows, keys: keys, blocks: infos)
+            var w = BinaryWriter(capacity: 4096)
+            footer.encode(into: &w)
+            let crc = CRC32C.checksum(w.bytes)
+            try out.append(w.bytes)
+            var tail = BinaryWriter(capacity: 16)
+            tail.u32(UInt32(w.bytes.count))
+            tail.u32(crc)
+            tail.raw(Self.magic)
+            try out.append(tail.bytes)
+            try out.flush()
+            try file.sync()
+            if fs.exists(path) { throw FileError(operation: "create", path: path, errno: 17) }
+            try fs.rename(tmp, path)
+            try fs.syncDirectory(parentDirectory(of: path))
+            return footer
+        } catch {
+            try? fs.remove(tmp)
+            throw .io(error)
+        }
+    }
+
+    private func writeBlock(_ b: EventBlock, plan: Plan, to out: inout FileOutput) throws(FileError) -> BlockInfo {
+        let n = b.count
+        let minTime = b.timesMs.min()!, maxTime = b.timesMs.max()!
+        var w = BinaryWriter(capacity: n * 4)
+        BlockChunks.encodeUids(b.uids, into: &w)
+        let uids = try out.chunk(w.take())
+        BlockChunks.encodeTimes(b.timesMs, base: minTime, into: &w)
+        let times = try out.chunk(w.take())
+        let nameMap = b.names.map { plan.nameIndex[$0]! }
+        var nameMask = [UInt64](repeating: 0, count: (plan.names.count + 63) / 64)
+        let partNameIds = b.nameIds.map { nameMap[Int($0)] }
+        for id in partNameIds { nameMask[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+        BitPacking.encode(partNameIds, width: BitPacking.width(forMax: UInt32(max(0, plan.names.count - 1))), into: &w)
+        let nameIds = try out.chunk(w.take())
+        BlockChunks.encodeSeqs(b.seqs, into: &w)
+        let seqs = try out.chunk(w.take())
+        BlockChunks.encodeStrings(b.insertIds, into: &w)
+        let insertIds = try out.chunk(w.take())
+        let keyMap = b.propertyKeys.map { plan.keyIndex[$0]! }
+        var keyOrder = ChunkRef.none
+        if let order = b.keyOrder {
+            w.varint(UInt64(order.shapes.count))
+            for shape in order.shapes {
+                w.varint(UInt64(shape.count))
+                for k in shape { w.varint(UInt64(keyMap[Int(k)])) }
+            }
+            BitPacking.encode(order.shapeOfRow, into: &w)
+            keyOrder = try out.chunk(w.take())
+        }
+        var subColumns: [SubColumnRef] = []
+        for (k, p) in b.properties.enumerated() {
+            let key = keyMap[k]
+            if let s = p.strings {
+                BlockChunks.encodePresence(s.present, into: &w)
+                let rows = presentRows(s.present)
+                if let index = plan.dictionaryIndex[key] {
+                    w.u8(1)
+                    let map = s.dictionary.map { index[$0]! }
+                    BitPacking.encode(rows.map { map[Int(s.ids[$0])] }, width: BitPacking.width(forMax: UInt32(max(0, index.count - 1))), into: &w)
+                } else {
+                    w.u8(2)
+                    var text = StringColumn()
+                    for r in rows { text.append(s.dictionary[Int(s.ids[r])]) }
+                    BlockChunks.encodeStrings(text, into: &w)
+                }
+                subColumns.append(SubColumnRef(key: key, type: .strings, chunk: try out.chunk(w.take())))
+            }
+            if let v = p.numbers {
+                BlockChunks.encodePresence(v.present, into: &w)
+                BlockChunks.encodeNumbers(presentRows(v.present).map { v.values[$0] }, into: &w)
+                subColumns.append(SubColumnRef(key: key, type: .numbers, chunk: try out.chunk(w.take())))
+            }
+            if let v = p.booleans {
+                BlockChunks.encodePresence(v.present, into: &w)
+                let bits = v.values.selecting(presentRows(v.present))
+                for word in bits.words { w.u64(word) }
+                subColumns.append(SubColumnRef(key: key, type: .booleans, chunk: try out.chunk(w.take())))
+            }
+            if let z = p.nulls {
+                BlockChunks.encodePresence(z, into: &w)
+                subColumns.append(SubColumnRef(key: key, type: .nulls, chunk: try out.chunk(w.take())))
+            }
+            for (type, values) in [(ValueType.lists, p.lists), (.objects, p.objects)] {
+                guard let values else { continue }
+                BlockChunks.encodePresence(values.present, into: &w)
+                BlockChunks.encodeStrings(values.text, rows: presentRows(values.present), into: &w)
+                subColumns.append(SubColumnRef(key: key, type: type, chunk: try out.chunk(w.take())))
+            }
+        }
+        subColumns.sort { ($0.key, $0.type.rawValue) < ($1.key, $1.type.rawValue) }
+        return BlockInfo(rowCount: n, minTimeMs: minTime, maxTimeMs: maxTime, minUid: b.uids.first!, maxUid: b.uids.last!,
+                         names: nameMask, uids: uids, times: times, nameIds: nameIds, seqs: seqs, insertIds: insertIds,
+                         keyOrder: keyOrder, properties: subColumns)
+    }
+
+    private func presentRows(_ b: Bitmap) -> [Int] {
+        var rows: [Int] = []
+        rows.reserveCapacity(b.setCount)
+        b.forEachSet { rows.append($0) }
+        return rows
+    }
+
+    /// What the first pass over the blocks learns: names, keys, types, dictionaries, ranges.
+    struct Plan {
+        var names: [String] = [], nameRows: [Int] = [], nameIndex: [String: UInt32] = [:]
+        var keys: [KeyInfo] = [], keyIndex: [String: UInt32] = [:]
+        /// Per key, its sorted dictionary when dictionary-coded.
+        var dictionaries: [[String]?] = []
+        var dictionaryIndex: [UInt32: [String: UInt32]] = [:]
+        var rowCount = 0
+        var minSeq = UInt64.max, maxSeq: UInt64 = 0
+        var minTime = Int64.max, maxTime = Int64.min
+        var minUid = UInt32.max, maxUid: UInt32 = 0
+
+        init(_ blocks: [EventBlock], day: Int32) throws(StoreError) {
+            guard !blocks.isEmpty else { throw StoreError(.partWriteFailed, "a part needs at least one row") }
+            var nameCounts: [String: Int] = [:]
+            var keyOrder: [String] = []
+            var counts: [String: [Int]] = [:]
+            var strings: [String: Set<String>] = [:]
+            var stringRows: [String: Int] = [:]
+            var previous: (UInt32, Int64, UInt64)? = nil
+            for b in blocks {
+                guard b.count > 0, b.count <= EventBlock.rowsMax, b.seqs.count == b.count, b.insertIds.count == b.count,
+                      b.keyOrder != nil || b.propertyKeys.isEmpty else {
+                    throw StoreError(.partWriteFailed, "a part's blocks need 1…\(EventBlock.rowsMax) rows with seqs, insert ids and key order")
+                }
+                for r in 0..<b.count {
+                    let key = (b.uids[r], b.timesMs[r], b.seqs[r])
+                    if let p = previous, key < p { throw StoreError(.partWriteFailed, "rows are not in (uid, time, seq) order") }
+                    previous = key
+                    guard Int32(truncatingIfNeeded: floorDiv(b.timesMs[r], 86_400_000)) == day else {
+                        throw StoreError(.partWriteFailed, "a row at \(b.timesMs[r]) ms is not on day \(day)")
+                    }
+                    nameCounts[b.names[Int(b.nameIds[r])], default: 0] += 1
+                    minSeq = min(minSeq, b.seqs[r]); maxSeq = max(maxSeq, b.seqs[r])
+                }
+                minTime = min(minTime, b.timesMs.min()!); maxTime = max(maxTime, b.timesMs.max()!)
+                minUid = min(minUid, b.uids.first!); maxUid = max(maxUid, b.uids.last!)
+                rowCount += b.count
+                for (k, p) in b.properties.enumerated() {
+                    let key = b.propertyKeys[k]
+                    if counts[key] == nil {
+                        keyOrder.append(key)
+                        counts[key] = [Int](repeating: 0, count: ValueType.allCases.count)
+                    }
+                    let typed: [(ValueType, Bitmap?)] = [(.strings, p.strings?.present), (.numbers, p.numbers?.present),
+                                                         (.booleans, p.booleans?.present), (.nulls, p.nulls),
+                                                         (.lists, p.lists?.present), (.objects, p.objects?.present)]
+                    for (type, present) in typed { if let present { counts[key]![Int(type.rawValue) - 1] += present.setCount } }
+                    if let s = p.strings {
+                        var used = Set<UInt32>()
+                        s.present.forEachSet { used.insert(s.ids[$0]) }
+                        strings[key, default: []].formUnion(used.map { s.dictionary[Int($0)] })
+                        stringRows[key, default: 0] += s.present.setCount
+                    }
+                }
+            }
+            names = nameCounts.keys.sorted { utf8Compare($0, $1) < 0 }
+            nameRows = names.map { nameCounts[$0]! }
+            for (i, n) in names.enumerated() { nameIndex[n] = UInt32(i) }
+            keyOrder.sort { utf8Compare($0, $1) < 0 }
+            for (i, key) in keyOrder.enumerated() {
+                keyIndex[key] = UInt32(i)
+                keys.append(KeyInfo(key: key, rowsByType: counts[key]!, dictionary: nil))
+                var dictionary: [String]? = nil
+                if let values = strings[key], values.count <= BlockPartWriter.dictionaryEntriesMax || values.count * 4 <= stringRows[key]! {
+                    let sorted = values.sorted { utf8Compare($0, $1) < 0 }
+                    dictionary = sorted
+                    var index: [String: UInt32] = [:]
+                    for (j, s) in sorted.enumerated() { index[s] = UInt32(j) }
+                    dictionaryIndex[UInt32(i)] = index
+                }
+                dictionaries.append(dictionary)
+            }
+        }
+    }
+}
+
+/// Buffered output that knows its offset.
+struct FileOutput {
+    let file: any WritableFile
+    var buffer: [UInt8] = []
+    var offset: UInt64 = 0
+
+    init(file: any WritableFile) {
+        self.file = file
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func append(_ bytes: [UInt8]) throws(FileError) {
+        buffer.append(contentsOf: bytes)
+        offset += UInt64(bytes.count)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Writes `bytes` and their CRC-32C; returns where they lie.
+    mutating func chunk(_ bytes: [UInt8]) throws(FileError) -> ChunkRef {
+        let ref = ChunkRef(offset: offset, length: UInt32(bytes.count))
+        try append(bytes)
+        var crc = BinaryWriter(capacity: 4)
+        crc.u32(CRC32C.checksum(bytes))
+        try append(crc.bytes)
+        return ref
+    }
+
+    mutating func flush() throws(FileError) {
+        if buffer.isEmpty { return }
+        try file.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
