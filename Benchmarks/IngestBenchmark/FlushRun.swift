@@ -28,8 +28,27 @@ enum FlushRun {
         }
         let t1 = Date()
         var bytes = 0
+        var table = UserIdTable()
+        let dir = NSTemporaryDirectory() + "apus-flush-bench-\(UUID().uuidString)"
+        try POSIXFileSystem().makeDirectories(dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for (day, dayEvents) in byDay {
-            bytes += try PartWriter(projectId: 1, day: day).encode(dayEvents).count
+            let uids = dayEvents.map { e -> UInt32 in
+                if let u = table.uid(of: e.event.distinctId) { return u }
+                var id = e.event.distinctId
+                return id.withUTF8 { table.append(UnsafeRawBufferPointer($0)) }
+            }
+            let order = dayEvents.indices.sorted { (uids[$0], dayEvents[$0].event.timeMs, dayEvents[$0].seq) < (uids[$1], dayEvents[$1].event.timeMs, dayEvents[$1].seq) }
+            var blocks: [EventBlock] = []
+            var builder = EventBlockBuilder(day: day, request: .everything(days: day...day))
+            for i in order {
+                builder.append(uid: uids[i], seq: dayEvents[i].seq, event: dayEvents[i].event)
+                if builder.isFull { blocks.append(builder.build()); builder = EventBlockBuilder(day: day, request: .everything(days: day...day)) }
+            }
+            if builder.count > 0 { blocks.append(builder.build()) }
+            let path = dir + "/\(day).part"
+            try BlockPartWriter(project: 1, day: day, fs: POSIXFileSystem()).write(blocks, to: path)
+            bytes += try POSIXFileSystem().readAll(path).count
         }
         let t2 = Date()
         let decode = t1.timeIntervalSince(t0), encode = t2.timeIntervalSince(t1)

@@ -12,6 +12,8 @@ import Synchronization
 /// The embedded event store.
 package final class EmbeddedEventStore: EventStore {
     package let configuration: StoreConfiguration
+    /// Decoded column chunks of every project's parts, bounded by `cacheBytesMax`.
+    package let cache: BlockCache
     private let logger: Logger
     private let logs = Mutex<[ProjectID: ProjectLog]>([:])
     private let committer: GroupCommitter
@@ -28,6 +30,7 @@ package final class EmbeddedEventStore: EventStore {
     package init(configuration: StoreConfiguration, logger: Logger) throws(StoreError) {
         self.configuration = configuration
         self.logger = logger
+        self.cache = BlockCache(bytesMax: configuration.cacheBytesMax)
         let box = WeakBox()
         self.committer = GroupCommitter(durability: configuration.durability,
                                         segmentBytesMax: configuration.walSegmentBytesMax,
@@ -52,8 +55,8 @@ package final class EmbeddedEventStore: EventStore {
         defer { openLock.unlock() }
         if logs.withLock({ $0[project] }) != nil { return }
         let dir = configuration.projectDirectory(project)
-        let recovered = try ProjectRecovery.recover(project: project, directory: dir, fs: configuration.fileSystem, logger: logger)
-        let log = ProjectLog(id: project, directory: dir, fs: configuration.fileSystem, userIds: recovered.userIds, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
+        let recovered = try ProjectRecovery.recover(project: project, directory: dir, fs: configuration.fileSystem, cache: cache, logger: logger)
+        let log = ProjectLog(id: project, directory: dir, fs: configuration.fileSystem, userIds: recovered.userIds, cache: cache, wal: recovered.wal, nextSeq: recovered.state.nextSeq, state: recovered.state)
         logs.withLock { $0[project] = log }
     }
 
@@ -117,7 +120,7 @@ package final class EmbeddedEventStore: EventStore {
 
     private func runFlush(_ job: FlushJob) {
         let log = job.log
-        let parts: [PartReader]
+        let parts: [BlockPart]
         do throws(StoreError) {
             parts = try job.run()
         } catch {
@@ -146,23 +149,29 @@ package final class EmbeddedEventStore: EventStore {
                 logger.warning("WAL trim failed; retried at the next flush", metadata: ["project": "\(log.id)", "error": "\(error)"])
             }
         }
-        for day in Set(parts.map(\.metadata.day)) { compact(log, day: day) }
+        for day in Set(parts.map(\.day)) { compact(log, day: day) }
     }
 
     /// Merges a day's parts when the policy says so (background queue).
     private func compact(_ log: ProjectLog, day: Int32) {
-        let dayParts = log.state.withLock { s in s.parts.filter { $0.metadata.day == day } }
-        let candidates = dayParts.map { CompactionPolicy.Candidate(name: $0.url.lastPathComponent, bytes: $0.byteCount, rows: $0.rowCount) }
+        let dayParts = log.state.withLock { s in s.parts.filter { $0.day == day } }
+        let candidates = dayParts.map { CompactionPolicy.Candidate(name: $0.path, bytes: $0.byteCount, rows: $0.rowCount) }
         guard let plan = policy.plan(candidates) else { return }
-        let inputs = dayParts.filter { plan.inputs.contains($0.url.lastPathComponent) }
-        do throws(PartError) {
-            let merged = try PartMerger.merge(parts: inputs, into: URL(fileURLWithPath: log.partsDirectory))
-            let names = Set(inputs.map(\.url.lastPathComponent))
+        let inputs = dayParts.filter { plan.inputs.contains($0.path) }
+        do throws(StoreError) {
+            let request = MergingCursor.sourceRequest(.everything(days: day...day))
+            guard let merged = try DayPartWriter.write(project: log.id, day: day, sources: inputs.map { EmbeddedSnapshot.blocks(of: $0, request) },
+                                                       directory: log.partsDirectory, fs: log.fs, cache: log.cache) else { return }
+            let names = Set(inputs.map(\.path))
             log.state.withLock { s in
-                s.parts.removeAll { names.contains($0.url.lastPathComponent) }
+                s.parts.removeAll { names.contains($0.path) }
                 s.parts.append(merged)
             }
-            for p in inputs { try? log.fs.remove(p.url.path) }
+            // Snapshots taken before keep reading the inputs through their open descriptors.
+            for p in inputs {
+                try? log.fs.remove(p.path)
+                p.forgetCached()
+            }
             try? log.fs.syncDirectory(log.partsDirectory)
             logger.debug("merged parts", metadata: ["project": "\(log.id)", "day": "\(day)", "inputs": "\(inputs.count)", "rows": "\(merged.rowCount)"])
         } catch {
@@ -192,20 +201,28 @@ package final class EmbeddedEventStore: EventStore {
 
     package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
         let log = try log(project)
-        return EmbeddedSnapshot(reader: ProjectReader(snapshot: log.snapshot()), userIds: log.userIds)
+        let s = log.snapshot()
+        return EmbeddedSnapshot(project: project, chunks: s.chunks, parts: s.parts, userIds: log.userIds)
     }
 
-    package func days(of project: ProjectID, in range: ClosedRange<Int32>) throws(StoreError) -> [Int32] {
-        try reader(of: project).days(in: range)
-    }
-
-    /// A reader over the project's current snapshot.
-    package func reader(of project: ProjectID) throws(StoreError) -> ProjectReader {
-        ProjectReader(snapshot: try projectSnapshot(of: project))
-    }
-
+    /// The project's events on `days` as plain values, in scan order (tests and tools; queries
+    /// read blocks).
     package func events(of project: ProjectID, days: ClosedRange<Int32>, names: Set<String>?) throws(StoreError) -> [StoredEvent] {
-        try ProjectReader(snapshot: try projectSnapshot(of: project)).events(days: days, names: names)
+        let snapshot = try snapshot(of: project)
+        let cursor = try snapshot.scan(.everything(days: days, eventNames: names))
+        var out: [StoredEvent] = []
+        while let b = try cursor.next() {
+            for r in 0..<b.count {
+                var props: [JSONMember] = []
+                for k in b.keyOrder!.shapes[Int(b.keyOrder!.shapeOfRow[r])] {
+                    if let v = b.properties[Int(k)].value(at: r) { props.append(JSONMember(b.propertyKeys[Int(k)], v)) }
+                }
+                out.append(StoredEvent(seq: b.seqs[r], event: Event(
+                    name: b.names[Int(b.nameIds[r])], distinctId: snapshot.distinctId(of: b.uids[r]), timeMs: b.timesMs[r],
+                    insertId: b.insertIds[r], properties: props)))
+            }
+        }
+        return out
     }
 
     /// Commits what is queued and stops the commit thread, then lets running flushes finish

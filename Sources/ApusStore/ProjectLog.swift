@@ -12,7 +12,7 @@ package struct ProjectSnapshot: Sendable {
     /// Events not yet in parts: the memtable and any chunks being flushed.
     package var chunks: [MemtableChunk]
     /// Immutable columnar parts.
-    package var parts: [PartReader]
+    package var parts: [BlockPart]
     /// Sequence number the next append will get (everything below is visible).
     package var nextSeq: UInt64
 }
@@ -25,7 +25,7 @@ package struct ProjectState: Sendable {
     /// Event chunks frozen for a flush that has not installed its parts yet (still readable).
     package var flushingChunks: [MemtableChunk] = []
     package var flushInProgress = false
-    package var parts: [PartReader] = []
+    package var parts: [BlockPart] = []
     package var nextSeq: UInt64 = 1
 }
 
@@ -34,8 +34,10 @@ package final class ProjectLog: Sendable {
     package let id: ProjectID
     package let directory: String
     package let fs: any FileSystem
-    /// Distinct id → uid, assigned at flush.
+    /// Distinct id → uid (provisional for memtable rows, durable from the flush on).
     package let userIds: UserIdDictionary
+    /// The store's cache of decoded column chunks.
+    package let cache: BlockCache
     /// Written only by the commit thread.
     nonisolated(unsafe) package let wal: WriteAheadLog
     /// Next sequence number to assign: commit thread only.
@@ -44,11 +46,12 @@ package final class ProjectLog: Sendable {
     package let failed = Atomic<Bool>(false)
     package let state: Mutex<ProjectState>
 
-    package init(id: ProjectID, directory: String, fs: any FileSystem, userIds: UserIdDictionary, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
+    package init(id: ProjectID, directory: String, fs: any FileSystem, userIds: UserIdDictionary, cache: BlockCache, wal: WriteAheadLog, nextSeq: UInt64, state: ProjectState) {
         self.id = id
         self.directory = directory
         self.fs = fs
         self.userIds = userIds
+        self.cache = cache
         self.wal = wal
         self.nextSeq = nextSeq
         self.state = Mutex(state)

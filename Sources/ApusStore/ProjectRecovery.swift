@@ -17,7 +17,7 @@ package enum ProjectRecovery {
         package var state: ProjectState
     }
 
-    package static func recover(project: ProjectID, directory: String, fs: any FileSystem, logger: Logger) throws(StoreError) -> Recovered {
+    package static func recover(project: ProjectID, directory: String, fs: any FileSystem, cache: BlockCache, logger: Logger) throws(StoreError) -> Recovered {
         let flushedThrough = try FlushManifest.read(directory: directory, fs: fs)
         let partsDir = directory + "/parts"
         var state = ProjectState()
@@ -28,11 +28,8 @@ package enum ProjectRecovery {
                 continue
             }
             guard PartFileName.isPart(name) else { continue }
-            let part: PartReader
-            do throws(PartError) { part = try PartReader(url: URL(fileURLWithPath: path)) } catch {
-                throw StoreError(error)
-            }
-            if part.metadata.maxSeq >= flushedThrough {
+            let part = try BlockPart(path: path, fs: fs, cache: cache)
+            if part.maxSeq >= flushedThrough {
                 logger.info("removing part of an unfinished flush (its rows are replayed from the WAL)", metadata: ["part": "\(path)"])
                 try? fs.remove(path)
                 continue

@@ -21,6 +21,8 @@ package struct StoreConfiguration: Sendable {
     package var flushBytesMax = 512 << 20
     /// A WAL segment past this size is closed and a new one started.
     package var walSegmentBytesMax = 128 << 20
+    /// Decoded column chunks kept in memory for scans, across all projects.
+    package var cacheBytesMax = 256 << 20
     /// Where files are read and written (the POSIX file system; tests inject faults here).
     package var fileSystem: any FileSystem = POSIXFileSystem()
 

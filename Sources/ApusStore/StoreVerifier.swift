@@ -3,7 +3,6 @@
 // reported as a note (the next start removes it); anything else is damage.
 
 import ApusStoreCore
-import Foundation
 
 /// The findings of a verification pass.
 package struct VerifyReport: Sendable {
@@ -14,6 +13,7 @@ package struct VerifyReport: Sendable {
 package enum StoreVerifier {
     package static func verify(dataDirectory: String, fs: any FileSystem = POSIXFileSystem()) -> VerifyReport {
         var report = VerifyReport()
+        let cache = BlockCache(bytesMax: 64 << 20)
         let projectsDir = dataDirectory + "/projects"
         let projects = fs.list(projectsDir).filter { Int64($0) != nil }
         var totalEvents = 0, totalUpdates = 0, totalSegments = 0, totalParts = 0, totalRows = 0, totalUsers = 0
@@ -46,19 +46,16 @@ package enum StoreVerifier {
             for name in fs.list(partsDir) where PartFileName.isPart(name) {
                 let path = partsDir + "/" + name
                 totalParts += 1
-                do throws(PartError) {
-                    let part = try PartReader(url: URL(fileURLWithPath: path))
-                    try part.verifyInvariants()
+                do throws(StoreError) {
+                    let part = try BlockPart(path: path, fs: fs, cache: cache)
                     totalRows += part.rowCount
-                    // Flushes assign uids durably before writing parts.
-                    if let missing = try part.distinctIds.dictionary.first(where: { userIds?.uid(of: $0) == nil }) {
-                        report.problems.append("\(path): distinct id \"\(missing)\" has no uid in \(userIdsPath)")
-                    }
-                    if part.metadata.maxSeq >= flushedThrough {
+                    // Flushes make uids durable before writing parts: every uid is in the dictionary.
+                    report.problems += part.verify(userCount: userIds?.count ?? 0)
+                    if part.maxSeq >= flushedThrough {
                         report.lines.append("note: \(path): written by an unfinished flush; removed at next start (its rows are in the WAL)")
                     }
                 } catch {
-                    report.problems.append(error.description)
+                    report.problems.append(error.message)
                 }
             }
             let updatesPath = ProfileUpdateLog.path(projectDir)

@@ -23,6 +23,8 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case memtableDamaged = "memtable_damaged"
         /// A part file is damaged or unreadable; the cause says which and where.
         case partDamaged = "part_damaged"
+        /// A part was written in a format version this build does not read.
+        case partFormatUnsupported = "part_format_unsupported"
         /// A part could not be written; the cause says why.
         case partWriteFailed = "part_write_failed"
         /// No free name for a new part (should never happen).

@@ -137,6 +137,17 @@ struct BlockPartTests {
         }
     }
 
+    /// A part of the first format is refused with an error that names its version.
+    @Test func refusesTheOldFormatByName() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/old.part"
+        try Data(Array("APUSPRT1".utf8) + [UInt8](repeating: 0, count: 40) + Array("APUSPRT1".utf8)).write(to: URL(fileURLWithPath: path))
+        let error = Self.damage(path)
+        #expect(error?.code == .partFormatUnsupported)
+        #expect(error?.message.contains("version 1") == true)
+    }
+
     /// Numbers round-trip bit for bit, as scaled integers where exact and doubles otherwise.
     @Test func numbersRoundTripExactly() throws {
         var rng = SeededRandom(seed: 11)

@@ -22,7 +22,11 @@ package final class BlockPart: Sendable {
         let size = file.size
         guard size >= 2 * magic.count + 8 else { throw Self.damaged(path, "shorter than a part can be") }
         let tail = try Self.read(file, at: size - 16, count: 16)
-        guard Array(tail[8..<16]) == magic, try Self.read(file, at: 0, count: 8) == magic else {
+        let head = try Self.read(file, at: 0, count: 8)
+        if head == Array("APUSPRT1".utf8) {
+            throw StoreError(.partFormatUnsupported, "\(path) is in part format version 1 (APUSPRT1), which this version of Apus no longer reads (it reads version 2, APUSPRT2); export the data with the Apus version that wrote it and import it again")
+        }
+        guard Array(tail[8..<16]) == magic, head == magic else {
             throw Self.damaged(path, "not a block part (magic missing)")
         }
         let footerBytes = Int(tail.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) })
@@ -49,6 +53,8 @@ package final class BlockPart: Sendable {
     /// Property keys with the rows holding each.
     package var propertyKeys: [(key: String, rows: Int)] { footer.keys.map { ($0.key, $0.rowsByType.reduce(0, +)) } }
     package var blockCount: Int { footer.blocks.count }
+    /// The file's size in bytes.
+    package var byteCount: Int { file.size }
 
     /// Drops this part's chunks from the cache (after it is deleted).
     package func forgetCached() { cache.forget(part: number) }

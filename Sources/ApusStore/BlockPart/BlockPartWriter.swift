@@ -25,9 +25,8 @@ package struct BlockPartWriter {
     }
 
     /// Writes `blocks` (non-empty, one day, sorted, with seqs, insert ids, all properties and
-    /// key order) to `path`, which must not exist. Returns the footer written.
-    @discardableResult
-    func write(_ blocks: [EventBlock], to path: String) throws(StoreError) -> BlockPartFooter {
+    /// key order) to `path`, which must not exist.
+    package func write(_ blocks: [EventBlock], to path: String) throws(StoreError) {
         let plan = try Plan(blocks, day: day)
         let tmp = path + ".tmp"
         do throws(FileError) {
@@ -62,7 +61,6 @@ package struct BlockPartWriter {
             if fs.exists(path) { throw FileError(operation: "create", path: path, errno: 17) }
             try fs.rename(tmp, path)
             try fs.syncDirectory(parentDirectory(of: path))
-            return footer
         } catch {
             try? fs.remove(tmp)
             throw .io(error)
@@ -106,7 +104,8 @@ package struct BlockPartWriter {
                 let rows = presentRows(s.present)
                 if let index = plan.dictionaryIndex[key] {
                     w.u8(1)
-                    let map = s.dictionary.map { index[$0]! }
+                    // Entries no present row uses (left by dedupe) are not in the part dictionary.
+                    let map = s.dictionary.map { index[$0] ?? 0 }
                     BitPacking.encode(rows.map { map[Int(s.ids[$0])] }, width: BitPacking.width(forMax: UInt32(max(0, index.count - 1))), into: &w)
                 } else {
                     w.u8(2)

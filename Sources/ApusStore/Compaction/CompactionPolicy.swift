@@ -20,7 +20,7 @@ package struct CompactionPolicy: Sendable, Equatable {
     /// The most parts one merge reads.
     package var mergeInputsMax: Int = 10
     /// The most rows one merge may produce.
-    package var mergedRowsMax: Int = PartFormat.rowsMax
+    package var mergedRowsMax: Int = 1 << 26
 
     package init() {}
 

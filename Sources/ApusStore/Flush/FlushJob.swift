@@ -16,56 +16,28 @@ package struct FlushJob: Sendable {
     package var boundary: UInt64
 
     /// Writes parts and the update log, then the flush mark. Returns the new parts.
-    package func run() throws(StoreError) -> [PartReader] {
-        var written: [PartReader] = []
+    package func run() throws(StoreError) -> [BlockPart] {
+        var written: [BlockPart] = []
         do throws(StoreError) {
             return try run(recordingInto: &written)
         } catch {
             // Parts of a failed flush are removed so a retry does not leave two copies behind.
-            for part in written { try? log.fs.remove(part.url.path) }
+            for part in written { try? log.fs.remove(part.path) }
             throw error
         }
     }
 
-    private func run(recordingInto parts: inout [PartReader]) throws(StoreError) -> [PartReader] {
-        var byDay: [Int32: [StoredEvent]] = [:]
-        do throws(DecodeFailure) {
-            for chunk in chunks {
-                for i in 0..<chunk.count {
-                    let e = try chunk.event(at: i)
-                    byDay[e.day, default: []].append(e)
-                }
+    private func run(recordingInto parts: inout [BlockPart]) throws(StoreError) -> [BlockPart] {
+        let days = MemtableBlocks.days(chunks, in: Int32.min...Int32.max).sorted()
+        let request = MergingCursor.sourceRequest(.everything(days: Int32.min...Int32.max))
+        for day in days {
+            let blocks = try MemtableBlocks.blocks(chunks, day: day, request: request, userIds: log.userIds)
+            // Every distinct id gets its uid, durably, before a part may refer to it.
+            try log.userIds.persist()
+            if let part = try DayPartWriter.write(project: log.id, day: day, sources: [.over(blocks)], directory: log.partsDirectory,
+                                                  fs: log.fs, cache: log.cache) {
+                parts.append(part)
             }
-        } catch {
-            throw StoreError(.memtableDamaged, "an event in memory could not be decoded (\(error.reason)); restart to reload it from the WAL")
-        }
-        // Every distinct id gets its uid, durably, before any part may refer to it.
-        var seen = Set<String>()
-        var newIds: [String] = []
-        for day in byDay.keys.sorted() {
-            for e in byDay[day]! where seen.insert(e.event.distinctId).inserted && log.userIds.uid(of: e.event.distinctId) == nil {
-                newIds.append(e.event.distinctId)
-            }
-        }
-        _ = try log.userIds.assign(newIds)
-        let dir = log.partsDirectory
-        do throws(FileError) { try log.fs.makeDirectories(dir) } catch { throw .io(error) }
-        for day in byDay.keys.sorted() {
-            let events = byDay[day]!
-            let minSeq = events.map(\.seq).min()!, maxSeq = events.map(\.seq).max()!
-            var written: PartReader? = nil
-            for attempt in 0..<64 where written == nil {
-                let name = PartFileName.make(projectId: log.id, day: day, minSeq: minSeq, maxSeq: maxSeq, attempt: attempt)
-                do throws(PartError) {
-                    written = try PartWriter(projectId: log.id, day: day).write(events, to: URL(fileURLWithPath: dir + "/" + name))
-                } catch where error.code == .exists {
-                    continue
-                } catch {
-                    throw StoreError(error)
-                }
-            }
-            guard let part = written else { throw StoreError(.partNameExhausted, "no free part name in \(dir)") }
-            parts.append(part)
         }
         do throws(FileError) {
             if !updates.isEmpty {

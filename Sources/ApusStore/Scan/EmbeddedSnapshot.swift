@@ -1,57 +1,61 @@
-// The embedded store's scan, until parts are read block by block: each day's events are merged
-// and deduplicated as before, given uids (provisional ones for events not yet flushed), sorted
-// by (uid, time, seq) and cut into blocks holding only the columns the request asked for.
+// The embedded store's snapshot: a project's block parts and memtable rows at one moment. A day
+// held by one part alone streams that part's blocks as they are (parts hold no duplicates); a
+// day with several parts or memtable rows merges them through MergingCursor.
 
 import ApusModel
 import ApusStoreCore
 
 /// A project snapshot of the embedded store, read through the scan API.
 package struct EmbeddedSnapshot: EventSnapshot {
-    package let reader: ProjectReader
+    package let project: Int64
+    /// Events not yet in parts: the memtable and any chunks being flushed.
+    package let chunks: [MemtableChunk]
+    package let parts: [BlockPart]
     package let userIds: UserIdDictionary
 
-    package var project: Int64 { reader.snapshot.project }
-
-    package func days(in range: ClosedRange<Int32>) -> [Int32] { reader.days(in: range) }
+    package func days(in range: ClosedRange<Int32>) -> [Int32] {
+        var days = MemtableBlocks.days(chunks, in: range)
+        for part in parts where range.contains(part.day) { days.insert(part.day) }
+        return days.sorted()
+    }
 
     package func distinctId(of uid: UInt32) -> String { userIds.distinctId(of: uid) }
 
     package func uid(of distinctId: String) -> UInt32? { userIds.uid(of: distinctId) }
 
     package func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
-        var days = reader.days(in: request.days)[...]
-        var pending: [EventBlock] = []
+        var days = self.days(in: request.days)[...]
+        var current: EventBlockCursor? = nil
         return EventBlockCursor { () throws(StoreError) -> EventBlock? in
-            while pending.isEmpty, let day = days.popFirst() {
-                pending = try blocks(day: day, request).reversed()
+            while true {
+                if let block = try current?.next() { return block }
+                guard let day = days.popFirst() else { return nil }
+                current = try dayCursor(day, request)
             }
-            return pending.popLast()
         }
     }
 
-    /// One day's blocks.
-    private func blocks(day: Int32, _ request: ScanRequest) throws(StoreError) -> [EventBlock] {
-        var events: [StoredEvent] = []
-        for e in try reader.iterator(day: day) {
-            if let names = request.eventNames, !names.contains(e.event.name) { continue }
-            if let range = request.timeMs, !range.contains(e.event.timeMs) { continue }
-            events.append(e)
+    /// The rows of one day.
+    private func dayCursor(_ day: Int32, _ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
+        let dayParts = parts.filter { $0.day == day }
+        let inMemory = MemtableBlocks.holds(chunks, day: day)
+        if dayParts.count == 1 && !inMemory { return Self.blocks(of: dayParts[0], request) }
+        let sourceRequest = MergingCursor.sourceRequest(request)
+        var sources = dayParts.map { Self.blocks(of: $0, sourceRequest) }
+        if inMemory {
+            sources.append(.over(try MemtableBlocks.blocks(chunks, day: day, request: sourceRequest, userIds: userIds)))
         }
-        let uids = try userIds.uids(for: events.map(\.event.distinctId))
-        var order = events.indices.filter { request.uids?.contains(uids[$0]) ?? true }
-        order.sort { a, b in
-            (uids[a], events[a].event.timeMs, events[a].seq) < (uids[b], events[b].event.timeMs, events[b].seq)
-        }
-        var out: [EventBlock] = []
-        var builder = EventBlockBuilder(day: day, request: request)
-        for i in order {
-            builder.append(uid: uids[i], seq: events[i].seq, event: events[i].event)
-            if builder.isFull {
-                out.append(builder.build())
-                builder = EventBlockBuilder(day: day, request: request)
+        return try MergingCursor(day: day, request: request, sources: sources).cursor
+    }
+
+    /// A part's blocks for a request, read one at a time.
+    static func blocks(of part: BlockPart, _ request: ScanRequest) -> EventBlockCursor {
+        var indexes = part.blocks(for: request)[...]
+        return EventBlockCursor { () throws(StoreError) -> EventBlock? in
+            while let i = indexes.popFirst() {
+                if let block = try part.block(i, request) { return block }
             }
+            return nil
         }
-        if builder.count > 0 { out.append(builder.build()) }
-        return out
     }
 }
