@@ -6,9 +6,10 @@ import Foundation
 enum ApusRun {
     struct Result { var seconds: Double }
 
-    static func measure(binary: String, bodies: [[UInt8]], clients: Int, durability: String) throws -> Result {
-        let dir = NSTemporaryDirectory() + "apus-bench-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// `keepData`: use this folder and leave it behind (to measure reads of the same data).
+    static func measure(binary: String, bodies: [[UInt8]], clients: Int, durability: String, keepData: String? = nil) throws -> Result {
+        let dir = keepData ?? NSTemporaryDirectory() + "apus-bench-" + UUID().uuidString
+        defer { if keepData == nil { try? FileManager.default.removeItem(atPath: dir) } }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", "0", "--data", dir, "--durability", durability, "--log-level", "warning"]

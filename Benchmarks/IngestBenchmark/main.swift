@@ -3,6 +3,7 @@
 // SQLite (WAL, synchronous=FULL, one transaction per batch) in the same run. Prints events/s,
 // MB/s and the ratio. Usage:
 //   .build/release/apus-ingest-bench [--apus PATH] [--events N] [--clients C] [--batch B] [--durability durable|relaxed]
+//                                    [--keep-data DIR]   (ingest into DIR and leave it, to measure reads)
 
 import ApusTesting
 import Foundation
@@ -42,7 +43,8 @@ print("Machine: \(machine)")
 // Each phase starts with the disk quiet: earlier phases' dirty pages are written back first,
 // so neither engine pays for the other's writeback.
 sync()
-let apus = try ApusRun.measure(binary: apusPath, bodies: bodies, clients: clients, durability: durability)
+let apus = try ApusRun.measure(binary: apusPath, bodies: bodies, clients: clients, durability: durability,
+                                keepData: args.contains("--keep-data") ? option("--keep-data", "") : nil)
 sync()
 let sqlite = try SQLiteRun.measure(bodies: bodies)
 

@@ -48,7 +48,7 @@ package enum ProjectRecovery {
             throw .io(error)
         }
         let userIds = try UserIdDictionary(projectDirectory: directory, fs: fs, logger: logger)
-        let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, logger: logger)
+        let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, flushedThrough: flushedThrough, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0
         for frame in recovery.frames {

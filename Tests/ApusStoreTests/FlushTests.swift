@@ -75,6 +75,29 @@ struct FlushTests {
         #expect(damaged.problems.contains { $0.contains("the dictionary holds 0") })
     }
 
+    /// WAL segments wholly below the flush mark (a stop before the trim) are deleted at the
+    /// next start without being read.
+    @Test func segmentsBelowTheFlushMarkAreDeletedUnread() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        do {
+            let store = try EmbeddedEventStore(configuration: config, logger: logger)
+            try store.openProject(5)
+            _ = try await store.append(events: events(0..<10), to: 5, receivedMs: 1)
+            store.flushAll()
+            _ = try await store.append(events: events(10..<12), to: 5, receivedMs: 2)
+            store.close()
+        }
+        let walDir = config.projectDirectory(5) + "/wal"
+        // A leftover segment the trim never removed (its bytes would not even scan).
+        try Data("APUSWAL1garbage".utf8).write(to: URL(fileURLWithPath: walDir + "/" + WriteAheadLog.segmentName(0)))
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        #expect(!POSIXFileSystem().list(walDir).contains(WriteAheadLog.segmentName(0)))
+        #expect(try allInsertIds(reopened, 5) == (0..<12).map { "id\($0)" }.sorted())
+    }
+
     /// A part written by a flush that never set its mark is removed on open and its rows come
     /// back from the WAL exactly once.
     @Test func partsOfAnUnfinishedFlushAreDroppedAndReplayedOnce() async throws {

@@ -112,6 +112,14 @@ final class MergingCursor {
     /// Emits the open group's rows, dropping every duplicate but the last ingested.
     private func closeGroup() {
         guard !group.isEmpty else { return }
+        if group.count == 1 {
+            // Nearly every group: one row, nothing to compare.
+            let e = group[0]
+            group.removeAll(keepingCapacity: true)
+            emit(e)
+            dropStaleBlocks()
+            return
+        }
         var kept = [Bool](repeating: true, count: group.count)
         if group.count > 1 {
             // Per dedupe key (name, insert id), the entry with the highest seq.
@@ -134,15 +142,27 @@ final class MergingCursor {
                 }
             }
         }
-        for (e, keep) in zip(group, kept) where keep {
-            copier.append(blocks[e.token]!, row: e.row, source: e.source, token: e.token)
-            if copier.isFull {
-                ready.append(copier.build())
-                copier = BlockRowCopier(day: day, request: request, sources: sources.count)
-            }
-        }
+        for (e, keep) in zip(group, kept) where keep { emit(e) }
         group.removeAll(keepingCapacity: true)
+        dropStaleBlocks()
+    }
+
+    private func emit(_ e: Entry) {
+        if e.token == sources[e.source].token, let b = sources[e.source].block {
+            copier.append(b, row: e.row, source: e.source, token: e.token)
+        } else {
+            copier.append(blocks[e.token]!, row: e.row, source: e.source, token: e.token)
+        }
+        if copier.isFull {
+            ready.append(copier.build())
+            copier = BlockRowCopier(day: day, request: request, sources: sources.count)
+        }
+    }
+
+    /// Forgets blocks no source is on any more (only after a source moved on).
+    private func dropStaleBlocks() {
+        guard blocks.count > sources.count else { return }
         let live = Set(sources.compactMap { $0.block == nil ? nil : $0.token })
-        if blocks.count > live.count { blocks = blocks.filter { live.contains($0.key) } }
+        blocks = blocks.filter { live.contains($0.key) }
     }
 }

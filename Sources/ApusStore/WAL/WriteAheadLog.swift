@@ -39,7 +39,9 @@ package final class WriteAheadLog: @unchecked Sendable {
     }
 
     /// Opens the log in `directory`, replaying every segment. Creates the folder when new.
-    package static func open(directory: String, fs: any FileSystem, logger: Logger) throws(StoreError) -> Recovery {
+    /// Segments that hold only records below `flushedThrough` (all in durable parts) are
+    /// deleted unread, as the trim after a flush would have done.
+    package static func open(directory: String, fs: any FileSystem, flushedThrough: UInt64 = 0, logger: Logger) throws(StoreError) -> Recovery {
         do {
             try fs.makeDirectories(directory)
             let names = fs.list(directory).filter { $0.hasSuffix(".wal") }
@@ -48,8 +50,18 @@ package final class WriteAheadLog: @unchecked Sendable {
             var frames: [WALFrame] = []
             var dropped = 0
             var dropReason: String? = nil
+            var trimmed = 0
             for (i, seq) in found.enumerated() {
                 let path = directory + "/" + segmentName(seq)
+                if i + 1 < found.count && found[i + 1] <= flushedThrough {
+                    try fs.remove(path)
+                    trimmed += 1
+                    continue
+                }
+                if trimmed > 0 && i == trimmed {
+                    try fs.syncDirectory(directory)
+                    logger.info("deleted WAL segments already in parts", metadata: ["segments": "\(trimmed)", "directory": "\(directory)"])
+                }
                 let bytes = try fs.readAll(path)
                 let scan = WALScanner.scan(bytes)
                 frames.append(contentsOf: scan.frames)
