@@ -87,37 +87,40 @@ public enum JSONWriter {
 
     /// Appends `s` as a JSON string, escaping `"`, `\` and control characters.
     public static func writeString(_ s: String, into output: inout [UInt8]) {
-        output.append(.quote)
         var s = s
-        s.withUTF8 { bytes in
-            var runStart = 0
-            for i in 0 ..< bytes.count {
-                let b = bytes[i]
-                guard b < 0x20 || b == .quote || b == .backslash else { continue }
-                if i > runStart {
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart ..< i]))
-                }
-                runStart = i + 1
-                output.append(.backslash)
-                switch b {
-                case .quote: output.append(.quote)
-                case .backslash: output.append(.backslash)
-                case 0x08: output.append(0x62) // b
-                case 0x0C: output.append(0x66) // f
-                case 0x0A: output.append(0x6E) // n
-                case 0x0D: output.append(0x72) // r
-                case 0x09: output.append(0x74) // t
-                default:
-                    output.append(0x75) // u
-                    output.append(.digit0)
-                    output.append(.digit0)
-                    output.append(hexDigit(b >> 4))
-                    output.append(hexDigit(b & 0x0F))
-                }
+        s.withUTF8 { writeString(utf8: $0, into: &output) }
+    }
+
+    /// Appends UTF-8 bytes as a JSON string literal (quoted, escaped).
+    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        output.append(.quote)
+        var runStart = 0
+        for i in 0 ..< bytes.count {
+            let b = bytes[i]
+            guard b < 0x20 || b == .quote || b == .backslash else { continue }
+            if i > runStart {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart ..< i]))
             }
-            if bytes.count > runStart {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            runStart = i + 1
+            output.append(.backslash)
+            switch b {
+            case .quote: output.append(.quote)
+            case .backslash: output.append(.backslash)
+            case 0x08: output.append(0x62) // b
+            case 0x0C: output.append(0x66) // f
+            case 0x0A: output.append(0x6E) // n
+            case 0x0D: output.append(0x72) // r
+            case 0x09: output.append(0x74) // t
+            default:
+                output.append(0x75) // u
+                output.append(.digit0)
+                output.append(.digit0)
+                output.append(hexDigit(b >> 4))
+                output.append(hexDigit(b & 0x0F))
             }
+        }
+        if bytes.count > runStart {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(.quote)
     }

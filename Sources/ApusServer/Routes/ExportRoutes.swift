@@ -64,11 +64,12 @@ package struct ExportRoutes: Sendable {
             var out: [UInt8] = []
             out.reserveCapacity(1 << 20)
             while remaining > 0, let block = try blocks.next() {
+                var lines = ExportFormat(block, timeInMs: params.timeInMs)
                 var start = 0
                 while start < block.count && remaining > 0 {
                     // Lines in slices, so a response chunk stays near 1 MB.
                     let end = min(block.count, start + min(remaining, 2048))
-                    ExportFormat.appendLines(block, rows: start..<end, snapshot: snapshot, timeInMs: params.timeInMs, to: &out)
+                    lines.appendLines(rows: start..<end, snapshot: snapshot, to: &out)
                     remaining -= end - start
                     start = end
                     if out.count >= 1 << 20 {

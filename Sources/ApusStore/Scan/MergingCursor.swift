@@ -11,7 +11,9 @@ import ApusStoreCore
 final class MergingCursor {
     private struct Source {
         let cursor: EventBlockCursor
-        var block: EventBlock?
+        /// The current block (meaningless once `active` is false).
+        var block = EventBlock(day: 0, count: 0, uids: [], timesMs: [], nameIds: [], names: [])
+        var active = false
         var row = 0
         var token = 0
     }
@@ -23,10 +25,16 @@ final class MergingCursor {
     }
 
     private var sources: [Source]
+    /// Each active source's current (uid, time, seq), so choosing the next row copies nothing.
+    private var heads: [(UInt32, Int64, UInt64)]
     /// Blocks rows of the open group may point into, by token.
     private var blocks: [Int: EventBlock] = [:]
     private var nextToken = 0
-    private var copier: BlockRowCopier
+    /// The output block being assembled: the input blocks its rows come from (by token) and
+    /// the rows picked, gathered column by column when full.
+    private var inputs: [EventBlock] = []
+    private var inputTokens: [Int] = []
+    private var picks: [BlockGather.Pick] = []
     private var group: [Entry] = []
     private var groupKey: (UInt32, Int64)? = nil
     private var ready: [EventBlock] = []
@@ -49,7 +57,7 @@ final class MergingCursor {
         self.day = day
         self.request = request
         self.sources = sources.map { Source(cursor: $0) }
-        copier = BlockRowCopier(day: day, request: request, sources: sources.count)
+        heads = Array(repeating: (0, 0, 0), count: sources.count)
         for i in self.sources.indices { try load(i) }
     }
 
@@ -61,16 +69,14 @@ final class MergingCursor {
         while ready.isEmpty && !finished {
             guard let s = smallest() else {
                 closeGroup()
-                if copier.count > 0 { ready.append(copier.build()) }
+                if !picks.isEmpty { gather() }
                 finished = true
                 break
             }
-            let src = sources[s]
-            let b = src.block!
-            let key = (b.uids[src.row], floorDiv(b.timesMs[src.row], 1000))
+            let key = (heads[s].0, floorDiv(heads[s].1, 1000))
             if let g = groupKey, g != key { closeGroup() }
             groupKey = key
-            group.append(Entry(source: s, row: src.row, token: src.token))
+            group.append(Entry(source: s, row: sources[s].row, token: sources[s].token))
             try advance(s)
         }
         return ready.isEmpty ? nil : ready.removeFirst()
@@ -78,32 +84,31 @@ final class MergingCursor {
 
     /// The source whose current row is first in (uid, time, seq) order.
     private func smallest() -> Int? {
-        var best: Int? = nil
-        var bestKey: (UInt32, Int64, UInt64) = (0, 0, 0)
-        for (i, s) in sources.enumerated() {
-            guard let b = s.block else { continue }
-            let key = (b.uids[s.row], b.timesMs[s.row], b.seqs[s.row])
-            if best == nil || key < bestKey {
-                best = i
-                bestKey = key
-            }
-        }
-        return best
+        var best = -1
+        for i in heads.indices where sources[i].active && (best < 0 || heads[i] < heads[best]) { best = i }
+        return best < 0 ? nil : best
     }
 
     private func advance(_ i: Int) throws(StoreError) {
         sources[i].row += 1
-        if sources[i].row >= sources[i].block!.count { try load(i) }
+        let row = sources[i].row
+        if row >= sources[i].block.count {
+            try load(i)
+        } else {
+            heads[i] = (sources[i].block.uids[row], sources[i].block.timesMs[row], sources[i].block.seqs[row])
+        }
     }
 
     private func load(_ i: Int) throws(StoreError) {
-        sources[i].block = nil
+        sources[i].active = false
         sources[i].row = 0
         while let b = try sources[i].cursor.next() {
             guard b.count > 0 else { continue }
             nextToken += 1
             sources[i].block = b
+            sources[i].active = true
             sources[i].token = nextToken
+            heads[i] = (b.uids[0], b.timesMs[0], b.seqs[0])
             blocks[nextToken] = b
             return
         }
@@ -148,21 +153,28 @@ final class MergingCursor {
     }
 
     private func emit(_ e: Entry) {
-        if e.token == sources[e.source].token, let b = sources[e.source].block {
-            copier.append(b, row: e.row, source: e.source, token: e.token)
-        } else {
-            copier.append(blocks[e.token]!, row: e.row, source: e.source, token: e.token)
+        var input = inputTokens.count - 1
+        while input >= 0 && inputTokens[input] != e.token { input -= 1 }
+        if input < 0 {
+            input = inputs.count
+            inputs.append(blocks[e.token]!)
+            inputTokens.append(e.token)
         }
-        if copier.isFull {
-            ready.append(copier.build())
-            copier = BlockRowCopier(day: day, request: request, sources: sources.count)
-        }
+        picks.append(BlockGather.Pick(input: Int32(input), row: Int32(e.row)))
+        if picks.count >= EventBlock.rowsMax { gather() }
+    }
+
+    private func gather() {
+        ready.append(BlockGather.build(day: day, request: request, inputs: inputs, picks: picks))
+        inputs.removeAll()
+        inputTokens.removeAll()
+        picks.removeAll(keepingCapacity: true)
     }
 
     /// Forgets blocks no source is on any more (only after a source moved on).
     private func dropStaleBlocks() {
         guard blocks.count > sources.count else { return }
-        let live = Set(sources.compactMap { $0.block == nil ? nil : $0.token })
+        let live = Set(sources.compactMap { $0.active ? $0.token : nil })
         blocks = blocks.filter { live.contains($0.key) }
     }
 }

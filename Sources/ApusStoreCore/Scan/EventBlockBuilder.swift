@@ -103,40 +103,6 @@ package struct PropertyBlockBuilder {
 
     package init() {}
 
-    /// Output dictionary ids for the entries of a source dictionary (added as needed).
-    package mutating func mapDictionary(_ source: [String]) -> [UInt32] {
-        source.map { s in
-            if let id = dictionaryIndex[s] { return id }
-            let id = UInt32(dictionary.count)
-            dictionaryIndex[s] = id
-            dictionary.append(s)
-            return id
-        }
-    }
-
-    /// Copies `row` of a source column to row `out`; `dictionaryMap` maps the source's string
-    /// dictionary ids (from `mapDictionary`).
-    package mutating func copy(_ p: PropertyBlock, row: Int, to out: Int, dictionaryMap: [UInt32]?) {
-        if let s = p.strings, s.present[row] {
-            stringRows.append(out)
-            stringIds.append(dictionaryMap![Int(s.ids[row])])
-        } else if let v = p.numbers, v.present[row] {
-            numberRows.append(out)
-            numbers.append(v.values[row])
-        } else if let v = p.booleans, v.present[row] {
-            booleanRows.append(out)
-            booleans.append(v.values[row])
-        } else if let z = p.nulls, z[row] {
-            nullRows.append(out)
-        } else if let l = p.lists, l.present[row] {
-            listRows.append(out)
-            lists.append(bytes: l.text.arena[l.text.range(of: row)])
-        } else if let o = p.objects, o.present[row] {
-            objectRows.append(out)
-            objects.append(bytes: o.text.arena[o.text.range(of: row)])
-        }
-    }
-
     mutating func set(row: Int, _ value: JSONValue) {
         switch value {
         case .string(let s):

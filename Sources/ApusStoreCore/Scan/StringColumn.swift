@@ -10,6 +10,11 @@ package struct StringColumn: Sendable, Equatable {
 
     package init() {}
 
+    /// `rows` empty strings.
+    package init(empty rows: Int) {
+        ends = [UInt32](repeating: 0, count: rows)
+    }
+
     package var count: Int { ends.count }
 
     package mutating func reserve(rows: Int, bytes: Int) {
