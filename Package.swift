@@ -27,6 +27,8 @@ let package = Package(
     targets: [
         // zlib, for gzip request bodies (Content-Encoding: gzip) and gzip export responses.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // zstd, for the cold column chunks of parts.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
 
         // Values only: JSON, events, errors. No I/O.
         .target(name: "ApusModel"),
@@ -37,7 +39,7 @@ let package = Package(
 
         // The embedded event store: WAL, memtable, columnar parts, compaction.
         .target(name: "ApusStore", dependencies: [
-            "ApusModel", "ApusStoreCore",
+            "ApusModel", "ApusStoreCore", "CZstd",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -28,6 +28,7 @@ enum FlushRun {
         }
         let t1 = Date()
         var bytes = 0
+        var columns: [String: Int] = [:]
         var table = UserIdTable()
         let dir = NSTemporaryDirectory() + "apus-flush-bench-\(UUID().uuidString)"
         try POSIXFileSystem().makeDirectories(dir)
@@ -49,10 +50,15 @@ enum FlushRun {
             let path = dir + "/\(day).part"
             try BlockPartWriter(project: 1, day: day, fs: POSIXFileSystem()).write(blocks, to: path)
             bytes += try POSIXFileSystem().readAll(path).count
+            let part = try BlockPart(path: path, fs: POSIXFileSystem(), cache: BlockCache(bytesMax: 1 << 20))
+            for (k, v) in part.columnBytes() { columns[k, default: 0] += v }
         }
         let t2 = Date()
         let decode = t1.timeIntervalSince(t0), encode = t2.timeIntervalSince(t1)
         print(String(format: "flush of %d events: decode %.2f s (%.0f rows/s), part encode %.2f s (%.0f rows/s), %.1f bytes/row",
                      count, decode, Double(count) / decode, encode, Double(count) / encode, Double(bytes) / Double(count)))
+        for (k, v) in columns.sorted(by: { $0.value > $1.value }).prefix(14) {
+            print(String(format: "  %-28@ %6.2f bytes/row", k as NSString, Double(v) / Double(count)))
+        }
     }
 }

@@ -12,7 +12,8 @@ struct PartGoldenTests {
     static let t0 = Int64(day) * 86_400_000
 
     /// Rows covering every chunk encoding: runs of uids, dictionary and plain strings, scaled
-    /// and raw numbers, booleans, nulls, lists, objects, a key with several types, key order.
+    /// and raw numbers, booleans, nulls, lists, objects, a key with several types, key order, and
+    /// a zstd-compressed chunk (the long insert id).
     static func rows() -> [(uid: UInt32, seq: UInt64, event: Event)] {
         [
             (0, 3, Event(name: "Signed Up", distinctId: "", timeMs: t0 + 1_000, insertId: "a1",
@@ -21,7 +22,7 @@ struct PartGoldenTests {
             (0, 1, Event(name: "Viewed", distinctId: "", timeMs: t0 + 1_500, insertId: "b2",
                          properties: [JSONMember("price", .string("free")), JSONMember("plan", .string("pro")),
                                       JSONMember("ratio", .number(1e-300)), JSONMember("meta", .object([JSONMember("k", .null)]))])),
-            (2, 2, Event(name: "Ünïcode ✓", distinctId: "", timeMs: t0 + 86_399_999, insertId: "c3",
+            (2, 2, Event(name: "Ünïcode ✓", distinctId: "", timeMs: t0 + 86_399_999, insertId: String(repeating: "c3-", count: 40),
                          properties: [JSONMember("ok", .null), JSONMember("price", .number(-3))])),
         ]
     }

@@ -61,3 +61,22 @@ extension BlockPart {
         return problems
     }
 }
+
+extension BlockPart {
+    /// Bytes on disk per column (`uids`, `times`, …, `key:type`, `key:dictionary`), for sizing
+    /// work and `apus verify` statistics.
+    package func columnBytes() -> [String: Int] {
+        var out: [String: Int] = [:]
+        for b in footer.blocks {
+            for (name, c) in [("uids", b.uids), ("times", b.times), ("names", b.nameIds), ("seqs", b.seqs),
+                              ("insertIds", b.insertIds), ("keyOrder", b.keyOrder)] {
+                out[name, default: 0] += Int(c.length) + (c.length > 0 ? 4 : 0)
+            }
+            for p in b.properties {
+                out["\(footer.keys[Int(p.key)].key):\(p.type)", default: 0] += Int(p.chunk.length) + 4
+            }
+        }
+        for k in footer.keys { if let d = k.dictionary { out["\(k.key):dictionary", default: 0] += Int(d.length) + 4 } }
+        return out
+    }
+}

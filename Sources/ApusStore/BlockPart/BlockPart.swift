@@ -252,14 +252,34 @@ package final class BlockPart: Sendable {
         }
     }
 
-    /// A chunk's bytes, checksum verified.
+    /// A chunk's bytes, checksum verified and decompressed.
     private func chunk(_ ref: ChunkRef) throws(StoreError) -> [UInt8] {
         let bytes = try Self.read(file, at: Int(ref.offset), count: Int(ref.length) + 4)
-        let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: Int(ref.length), as: UInt32.self)) }
-        guard CRC32C.checksum(bytes, range: 0..<Int(ref.length)) == stored else {
+        let length = Int(ref.length)
+        let stored = bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: length, as: UInt32.self)) }
+        guard CRC32C.checksum(bytes, range: 0..<length) == stored else {
             throw Self.damaged(path, "checksum mismatch in the chunk at byte \(ref.offset)")
         }
-        return Array(bytes[0..<Int(ref.length)])
+        guard length > 0 else { throw Self.damaged(path, "empty chunk at byte \(ref.offset)") }
+        switch bytes[0] {
+        case 0:
+            return Array(bytes[1..<length])
+        case 1:
+            let header: Result<(Int, Int), DecodeFailure> = bytes.withUnsafeBytes { buf in
+                var r = BinaryReader(buf, start: 1, end: length)
+                do throws(DecodeFailure) {
+                    let size = try r.varint()
+                    guard size <= 1 << 30 else { throw DecodeFailure(offset: 1, reason: "size \(size)") }
+                    return .success((Int(size), r.offset))
+                } catch { return .failure(error) }
+            }
+            guard case .success(let (size, start)) = header, let raw = Zstd.decompress(bytes[start..<length], size: size) else {
+                throw Self.damaged(path, "the compressed chunk at byte \(ref.offset) does not decompress")
+            }
+            return raw
+        case let codec:
+            throw Self.damaged(path, "the chunk at byte \(ref.offset) has unknown codec \(codec)")
+        }
     }
 
     private static func read(_ file: any ReadableFile, at offset: Int, count: Int) throws(StoreError) -> [UInt8] {

@@ -12,7 +12,7 @@ package struct BlockPartWriter {
     package static let magic = Array("APUSPRT2".utf8)
     /// A key's strings are dictionary-coded when it has at most this many distinct values, or
     /// when values repeat on average four times or more; otherwise stored as plain text.
-    static let dictionaryEntriesMax = 1 << 16
+    static let dictionaryEntriesMax = 1 << 10
 
     package let project: Int64
     package let day: Int32
@@ -41,7 +41,7 @@ package struct BlockPartWriter {
                 var w = BinaryWriter(capacity: entries.reduce(8) { $0 + $1.utf8.count + 2 })
                 w.varint(UInt64(entries.count))
                 for s in entries { w.string(s) }
-                keys[i].dictionary = try out.chunk(w.bytes)
+                keys[i].dictionary = try out.chunk(w.bytes, cold: true)
             }
             let footer = BlockPartFooter(
                 project: project, day: day, rowCount: plan.rowCount, minSeq: plan.minSeq, maxSeq: plan.maxSeq,
@@ -82,9 +82,9 @@ package struct BlockPartWriter {
         BitPacking.encode(partNameIds, width: BitPacking.width(forMax: UInt32(max(0, plan.names.count - 1))), into: &w)
         let nameIds = try out.chunk(w.take())
         BlockChunks.encodeSeqs(b.seqs, into: &w)
-        let seqs = try out.chunk(w.take())
+        let seqs = try out.chunk(w.take(), cold: true)
         BlockChunks.encodeStrings(b.insertIds, into: &w)
-        let insertIds = try out.chunk(w.take())
+        let insertIds = try out.chunk(w.take(), cold: true)
         let keyMap = b.propertyKeys.map { plan.keyIndex[$0]! }
         var keyOrder = ChunkRef.none
         if let order = b.keyOrder {
@@ -94,7 +94,7 @@ package struct BlockPartWriter {
                 for k in shape { w.varint(UInt64(keyMap[Int(k)])) }
             }
             BitPacking.encode(order.shapeOfRow, into: &w)
-            keyOrder = try out.chunk(w.take())
+            keyOrder = try out.chunk(w.take(), cold: true)
         }
         var subColumns: [SubColumnRef] = []
         for (k, p) in b.properties.enumerated() {
@@ -113,7 +113,7 @@ package struct BlockPartWriter {
                     for r in rows { text.append(s.dictionary[Int(s.ids[r])]) }
                     BlockChunks.encodeStrings(text, into: &w)
                 }
-                subColumns.append(SubColumnRef(key: key, type: .strings, chunk: try out.chunk(w.take())))
+                subColumns.append(SubColumnRef(key: key, type: .strings, chunk: try out.chunk(w.take(), cold: plan.dictionaryIndex[key] == nil)))
             }
             if let v = p.numbers {
                 BlockChunks.encodePresence(v.present, into: &w)
@@ -134,7 +134,7 @@ package struct BlockPartWriter {
                 guard let values else { continue }
                 BlockChunks.encodePresence(values.present, into: &w)
                 BlockChunks.encodeStrings(values.text, rows: presentRows(values.present), into: &w)
-                subColumns.append(SubColumnRef(key: key, type: type, chunk: try out.chunk(w.take())))
+                subColumns.append(SubColumnRef(key: key, type: type, chunk: try out.chunk(w.take(), cold: true)))
             }
         }
         subColumns.sort { ($0.key, $0.type.rawValue) < ($1.key, $1.type.rawValue) }
@@ -244,12 +244,23 @@ struct FileOutput {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    /// Writes `bytes` and their CRC-32C; returns where they lie.
-    mutating func chunk(_ bytes: [UInt8]) throws(FileError) -> ChunkRef {
-        let ref = ChunkRef(offset: offset, length: UInt32(bytes.count))
-        try append(bytes)
+    /// Writes a chunk: `u8 codec` (0 plain, 1 zstd: `varint size` and a zstd frame) and the
+    /// bytes, then their CRC-32C; returns where they lie. `cold` chunks are compressed when that
+    /// saves a tenth or more.
+    mutating func chunk(_ bytes: [UInt8], cold: Bool = false) throws(FileError) -> ChunkRef {
+        var body = BinaryWriter(capacity: bytes.count + 8)
+        if cold && bytes.count >= 64, case let z = Zstd.compress(bytes), !z.isEmpty, z.count + 10 < bytes.count - bytes.count / 10 {
+            body.u8(1)
+            body.varint(UInt64(bytes.count))
+            body.raw(z)
+        } else {
+            body.u8(0)
+            body.raw(bytes)
+        }
+        let ref = ChunkRef(offset: offset, length: UInt32(body.bytes.count))
+        try append(body.bytes)
         var crc = BinaryWriter(capacity: 4)
-        crc.u32(CRC32C.checksum(bytes))
+        crc.u32(CRC32C.checksum(body.bytes))
         try append(crc.bytes)
         return ref
     }
