@@ -79,6 +79,7 @@ let package = Package(
         .executableTarget(name: "apus-ingest-bench", dependencies: [
             "ApusTesting", "ApusModel", "ApusStoreCore", "ApusStore", "ApusIngest",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
 
         // libFuzzer targets for the ingestion decoders (Fuzz/README.md). scripts/fuzz builds it

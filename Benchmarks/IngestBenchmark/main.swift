@@ -4,6 +4,7 @@
 // MB/s and the ratio. Usage:
 //   .build/release/apus-ingest-bench [--apus PATH] [--events N] [--clients C] [--batch B] [--durability durable|relaxed]
 //                                    [--keep-data DIR]   (ingest into DIR and leave it, to measure reads)
+//   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
 
 import ApusTesting
 import Foundation
@@ -19,6 +20,11 @@ let clients = Int(option("--clients", "4"))!
 let batchSize = Int(option("--batch", "2000"))!
 let durability = option("--durability", "durable")
 let seed: UInt64 = 42
+
+if args.contains("--scan-only") {
+    try await ScanRun.measure(events: totalEvents)
+    exit(0)
+}
 
 if args.contains("--flush-only") {
     try FlushRun.measure(events: totalEvents)

@@ -152,12 +152,25 @@ package final class EmbeddedEventStore: EventStore {
         for day in Set(parts.map(\.day)) { compact(log, day: day) }
     }
 
-    /// Merges a day's parts when the policy says so (background queue).
-    private func compact(_ log: ProjectLog, day: Int32) {
+    /// Merges every day held by several parts into one part per day, now (after a bulk load, in
+    /// tools and benchmarks; the server leaves days to the policy).
+    package func compactAll() {
+        let all = logs.withLock { Array($0.values) }
+        background.sync {
+            for log in all {
+                let days = log.state.withLock { s in Dictionary(grouping: s.parts, by: \.day).filter { $0.value.count > 1 }.keys.sorted() }
+                for day in days { compact(log, day: day, everything: true) }
+            }
+        }
+    }
+
+    /// Merges a day's parts when the policy says so, or all of them (background queue).
+    private func compact(_ log: ProjectLog, day: Int32, everything: Bool = false) {
         let dayParts = log.state.withLock { s in s.parts.filter { $0.day == day } }
         let candidates = dayParts.map { CompactionPolicy.Candidate(name: $0.path, bytes: $0.byteCount, rows: $0.rowCount) }
-        guard let plan = policy.plan(candidates) else { return }
-        let inputs = dayParts.filter { plan.inputs.contains($0.path) }
+        let chosen = everything ? Set(candidates.map(\.name)) : policy.plan(candidates).map { Set($0.inputs) }
+        guard let chosen, chosen.count > 1 else { return }
+        let inputs = dayParts.filter { chosen.contains($0.path) }
         do throws(StoreError) {
             let request = MergingCursor.sourceRequest(.everything(days: day...day))
             guard let merged = try DayPartWriter.write(project: log.id, day: day, sources: inputs.map { EmbeddedSnapshot.blocks(of: $0, request) },
@@ -182,15 +195,24 @@ package final class EmbeddedEventStore: EventStore {
     /// Flushes every project's memtable now and waits for it (tests, shutdown tooling).
     package func flushAll() {
         let all = logs.withLock { Array($0.values) }
-        let done = DispatchSemaphore(value: 0)
-        let accepted = committer.perform { [self] in
-            for log in all where log.state.withLock({ !$0.flushInProgress && (!$0.memtable.isEmpty || !$0.updateChunks.isEmpty) }) {
-                startFlush(log)
+        // A flush already running covers only what was frozen when it started: wait for it,
+        // then flush the rest (a few rounds at most; a failed flush does not loop forever).
+        for _ in 0..<4 {
+            background.sync {}
+            let done = DispatchSemaphore(value: 0)
+            let started = Atomic<Int>(0)
+            let accepted = committer.perform { [self] in
+                for log in all where log.state.withLock({ !$0.flushInProgress && (!$0.memtable.isEmpty || !$0.updateChunks.isEmpty) }) {
+                    startFlush(log)
+                    started.add(1, ordering: .relaxed)
+                }
+                done.signal()
             }
-            done.signal()
+            guard accepted else { return }
+            done.wait()
+            background.sync {}
+            if started.load(ordering: .relaxed) == 0 { return }
         }
-        if accepted { done.wait() }
-        background.sync {}
     }
 
     // MARK: Reading
