@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Flush the memtable into columnar parts once it holds this many events (env APUS_FLUSH_ROWS).")
     var flushRows: Int?
 
+    @Option(help: "Bytes of decoded column chunks kept in memory for queries and export, across all projects (env APUS_CACHE_BYTES; default 268435456, 256 MiB).")
+    var cacheBytes: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env APUS_LOG_LEVEL).")
     var logLevel: String?
 
@@ -55,12 +58,16 @@ struct Serve: AsyncParsableCommand {
         if let bytes = budget, bytes < 1 << 20 {
             throw ValidationError("--body-budget must be at least 1048576 bytes (1 MiB)")
         }
+        if let bytes = cache, bytes < 1 << 20 {
+            throw ValidationError("--cache-bytes must be at least 1048576 bytes (1 MiB)")
+        }
     }
 
     private var idle: Double? { idleTimeout ?? Environment.value("APUS_IDLE_TIMEOUT").flatMap(Double.init) }
     private var header: Double? { headerTimeout ?? Environment.value("APUS_HEADER_TIMEOUT").flatMap(Double.init) }
     private var body: Double? { bodyTimeout ?? Environment.value("APUS_BODY_TIMEOUT").flatMap(Double.init) }
     private var budget: Int? { bodyBudget ?? Environment.value("APUS_BODY_BUDGET").flatMap(Int.init) }
+    private var cache: Int? { cacheBytes ?? Environment.value("APUS_CACHE_BYTES").flatMap(Int.init) }
 
     func run() async throws {
         DataOptions.restrictNewFiles()
@@ -81,6 +88,7 @@ struct Serve: AsyncParsableCommand {
         if let header { config.timeouts.headerSeconds = header }
         if let body { config.timeouts.bodySeconds = body }
         if let budget { config.bodyBudget = BodyBudgetLimits(bytesMax: budget) }
+        if let cache { config.store.cacheBytesMax = cache }
         config.seedProjectID = Environment.value("APUS_PROJECT_ID").flatMap(Int64.init)
         config.seedProjectToken = Environment.value("APUS_PROJECT_TOKEN")
         config.seedServiceAccount = Environment.value("APUS_SERVICE_ACCOUNT")
