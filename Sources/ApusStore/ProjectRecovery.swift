@@ -48,6 +48,11 @@ package enum ProjectRecovery {
             throw .io(error)
         }
         let userIds = try UserIdDictionary(projectDirectory: directory, fs: fs, logger: logger)
+        // Flushes make uids durable before writing parts: a part past the dictionary means the
+        // dictionary lost durable entries (damage a torn-tail cut cannot tell apart).
+        if let part = state.parts.first(where: { Int($0.maxUid) >= userIds.durableCount }) {
+            throw StoreError(.userIdsDamaged, "\(part.path) refers to uid \(part.maxUid) but \(userIds.path) holds \(userIds.durableCount) ids; run `apus verify` and restore the data folder from a backup")
+        }
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, flushedThrough: flushedThrough, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0

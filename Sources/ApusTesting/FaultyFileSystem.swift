@@ -39,6 +39,7 @@ package final class FaultyFileSystem: FileSystem {
         var syncedLength: [String: Int] = [:]
         /// Every fault injected, in order (printed by tests on failure).
         var log: [String] = []
+        var failDirectorySyncsOf: String? = nil
     }
 
     private let base = POSIXFileSystem()
@@ -49,6 +50,9 @@ package final class FaultyFileSystem: FileSystem {
         self.seed = seed
         state = Mutex(State(random: SeededRandom(seed: seed), faults: faults))
     }
+
+    /// Makes every fsync of the directory `path` fail (EIO) from now on; nil stops doing so.
+    package func failDirectorySyncs(of path: String?) { state.withLock { $0.failDirectorySyncsOf = path } }
 
     /// Changes the fault rates from now on (e.g. off while checking what survived).
     package func setFaults(_ faults: Faults) { state.withLock { $0.faults = faults } }
@@ -107,7 +111,9 @@ package final class FaultyFileSystem: FileSystem {
 
     package func openForReading(_ path: String) throws(FileError) -> any ReadableFile { try base.openForReading(path) }
     package func syncDirectory(_ path: String) throws(FileError) {
-        if roll({ $0.syncFailure }, "fsync dir \(path): EIO") { throw FileError(operation: "fsync dir", path: path, errno: EIO) }
+        if state.withLock({ $0.failDirectorySyncsOf == path }) || roll({ $0.syncFailure }, "fsync dir \(path): EIO") {
+            throw FileError(operation: "fsync dir", path: path, errno: EIO)
+        }
         try base.syncDirectory(path)
     }
     package func makeDirectories(_ path: String) throws(FileError) { try base.makeDirectories(path) }

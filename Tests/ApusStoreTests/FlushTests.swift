@@ -75,6 +75,60 @@ struct FlushTests {
         #expect(damaged.problems.contains { $0.contains("the dictionary holds 0") })
     }
 
+    /// A user-id dictionary that lost ids parts refer to (damage that looks like a torn tail)
+    /// refuses to open instead of renumbering users.
+    @Test func partsBeyondTheUserIdDictionaryRefuseToOpen() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        do {
+            let store = try EmbeddedEventStore(configuration: config, logger: logger)
+            try store.openProject(6)
+            _ = try await store.append(events: events(0..<10), to: 6, receivedMs: 1)
+            store.flushAll()
+            store.close()
+        }
+        let path = UserIdDictionary.path(projectDirectory: config.projectDirectory(6))
+        try POSIXFileSystem().openForWriting(path, mode: .append).truncate(to: UserIdFile.magic.count + 5)
+        let error = Self.openError(config)
+        #expect(error?.code == .userIdsDamaged)
+        #expect(error?.message.contains("refers to uid") == true)
+    }
+
+    static func openError(_ config: StoreConfiguration) -> StoreError? {
+        do throws(StoreError) {
+            _ = try EmbeddedEventStore(configuration: config, logger: Logger(label: "test"))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// A flush whose mark landed is kept even if a step after it fails (no rollback that would
+    /// delete the only copy).
+    @Test func aFlushWhoseMarkLandedKeepsItsParts() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let fs = FaultyFileSystem(seed: 4)
+        var config = StoreConfiguration(dataDirectory: dir.path)
+        config.fileSystem = fs
+        let store = try EmbeddedEventStore(configuration: config, logger: logger)
+        try store.openProject(8)
+        _ = try await store.append(events: events(0..<5), to: 8, receivedMs: 1)
+        store.flushAll()
+        _ = try await store.append(events: events(5..<10), to: 8, receivedMs: 1)
+        // The project folder's fsync fails: the second flush writes its part (no new user ids,
+        // so nothing else syncs that folder), the mark's rename happens, the fsync after it fails.
+        fs.failDirectorySyncs(of: config.projectDirectory(8))
+        store.flushAll()
+        fs.failDirectorySyncs(of: nil)
+        #expect(try store.projectSnapshot(of: 8).parts.count == 2)
+        store.close()
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        #expect(try allInsertIds(reopened, 8) == (0..<10).map { "id\($0)" }.sorted())
+    }
+
     /// WAL segments wholly below the flush mark (a stop before the trim) are deleted at the
     /// next start without being read.
     @Test func segmentsBelowTheFlushMarkAreDeletedUnread() async throws {

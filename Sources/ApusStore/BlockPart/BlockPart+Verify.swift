@@ -41,10 +41,7 @@ extension BlockPart {
                     userSecond = us
                     keysOfUserSecond.removeAll(keepingCapacity: true)
                 }
-                var dedupeKey = Array(block.names[Int(block.nameIds[r])].utf8)
-                dedupeKey.append(0)
-                dedupeKey += block.insertIds.arena[block.insertIds.range(of: r)]
-                if !keysOfUserSecond.insert(dedupeKey).inserted { problem("block \(i) row \(r) duplicates an earlier row's dedupe key") }
+                if !keysOfUserSecond.insert(MergingCursor.dedupeKey(block, row: r)).inserted { problem("block \(i) row \(r) duplicates an earlier row's dedupe key") }
             }
             if block.timesMs.min() != info.minTimeMs || block.timesMs.max() != info.maxTimeMs { problem("block \(i)'s time range is wrong") }
             if block.uids.first != info.minUid || block.uids.last != info.maxUid { problem("block \(i)'s uid range is wrong") }

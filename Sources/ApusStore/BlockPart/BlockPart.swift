@@ -48,6 +48,8 @@ package final class BlockPart: Sendable {
     package var rowCount: Int { footer.rowCount }
     package var minSeq: UInt64 { footer.minSeq }
     package var maxSeq: UInt64 { footer.maxSeq }
+    /// The highest uid any row holds.
+    package var maxUid: UInt32 { footer.maxUid }
     /// Event names with their row counts (the part's catalogue).
     package var eventNames: [(name: String, rows: Int)] { Array(zip(footer.names, footer.nameRows)) }
     /// Property keys with the rows holding each.

@@ -21,6 +21,9 @@ package struct FlushJob: Sendable {
         do throws(StoreError) {
             return try run(recordingInto: &written)
         } catch {
+            // The mark may have landed even though a later step (the folder's fsync) failed: then
+            // the WAL below it may go at the next start, and these parts are the only copy.
+            if let mark = try? FlushManifest.read(directory: log.directory, fs: log.fs), mark >= boundary { return written }
             // Parts of a failed flush are removed so a retry does not leave two copies behind.
             for part in written { try? log.fs.remove(part.path) }
             throw error

@@ -43,12 +43,34 @@ final class MergingCursor {
     private let request: ScanRequest
 
     /// The request each source must be scanned with: the caller's, plus the seqs and insert
-    /// ids dedupe needs.
+    /// ids dedupe needs, and a time range widened to whole seconds — copies of one event share
+    /// only their second, so a copy outside the caller's range may still beat one inside it.
+    /// The exact range is applied after dedupe.
     static func sourceRequest(_ request: ScanRequest) -> ScanRequest {
         var r = request
         r.seqs = true
         r.insertIds = true
+        if let t = request.timeMs {
+            let lower = floorDiv(t.lowerBound, 1000) * 1000
+            let upper = t.upperBound == Int64.min ? Int64.min : (floorDiv(t.upperBound - 1, 1000) + 1) * 1000
+            r.timeMs = lower..<max(lower, upper)
+        }
         return r
+    }
+
+    /// The dedupe key of a row: event name (length first, so no two name/id pairs collide) and
+    /// insert id.
+    static func dedupeKey(_ b: EventBlock, row: Int) -> [UInt8] {
+        var key: [UInt8] = []
+        let name = b.names[Int(b.nameIds[row])]
+        var n = UInt64(name.utf8.count)
+        repeat {
+            key.append(UInt8(n & 0x7F) | (n > 0x7F ? 0x80 : 0))
+            n >>= 7
+        } while n > 0
+        key += name.utf8
+        key += b.insertIds.arena[b.insertIds.range(of: row)]
+        return key
     }
 
     /// `sources` deliver blocks of `day` in (uid, time, seq) order, scanned with
@@ -131,9 +153,7 @@ final class MergingCursor {
             var best: [[UInt8]: Int] = [:]
             for (i, e) in group.enumerated() {
                 let b = blocks[e.token]!
-                var key = Array(b.names[Int(b.nameIds[e.row])].utf8)
-                key.append(0)
-                key += b.insertIds.arena[b.insertIds.range(of: e.row)]
+                let key = Self.dedupeKey(b, row: e.row)
                 if let j = best[key] {
                     let other = group[j]
                     if blocks[other.token]!.seqs[other.row] < b.seqs[e.row] {
@@ -153,6 +173,7 @@ final class MergingCursor {
     }
 
     private func emit(_ e: Entry) {
+        if let range = request.timeMs, !range.contains(blocks[e.token]!.timesMs[e.row]) { return }
         var input = inputTokens.count - 1
         while input >= 0 && inputTokens[input] != e.token { input -= 1 }
         if input < 0 {

@@ -30,9 +30,11 @@ package struct UserIdTable: Sendable {
         return arena[start..<end]
     }
 
-    /// The distinct id of `uid`.
+    /// The distinct id of `uid`; empty for a uid the table does not hold (opening a project
+    /// refuses parts that refer to such uids, so only a bug reaches this).
     package func distinctId(of uid: UInt32) -> String {
-        String(decoding: bytes(of: uid), as: UTF8.self)
+        guard Int(uid) < ends.count else { return "" }
+        return String(decoding: bytes(of: uid), as: UTF8.self)
     }
 
     /// The uid of a distinct id, if it has one.
