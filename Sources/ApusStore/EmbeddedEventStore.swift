@@ -211,7 +211,8 @@ package final class EmbeddedEventStore: EventStore {
             guard accepted else { return }
             done.wait()
             background.sync {}
-            if started.load(ordering: .relaxed) == 0 { return }
+            let pending = all.contains { log in log.state.withLock { !$0.memtable.isEmpty || !$0.updateChunks.isEmpty || $0.flushInProgress } }
+            if started.load(ordering: .relaxed) == 0 && !pending { return }
         }
     }
 

@@ -137,6 +137,34 @@ struct BlockPartTests {
         }
     }
 
+    /// A forged footer (damaged, then given a valid checksum) is refused or read safely, never
+    /// a crash: every count, range and offset is checked before use.
+    @Test func forgedFootersNeverCrashTheReader() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        var workload = MixedWorkload(seed: 8)
+        workload.days = 1
+        let (_, parts) = try await Self.written(workload.events(200), blockRows: 50, dir: dir, cache: BlockCache(bytesMax: 1 << 20))
+        let path = try #require(parts.parts.first).path
+        let good = try POSIXFileSystem().readAll(path)
+        let footerBytes = good.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: good.count - 16, as: UInt32.self))) }
+        let footerStart = good.count - 16 - footerBytes
+        var rng = SeededRandom(seed: 21)
+        var refused = 0
+        for _ in 0..<400 {
+            var bad = good
+            for _ in 0..<(1 + rng.next() % 3) {
+                let at = footerStart + Int(rng.next() % UInt64(footerBytes))
+                bad[at] = rng.next() % 3 == 0 ? 0xFF : UInt8(truncatingIfNeeded: rng.next())
+            }
+            let crc = CRC32C.checksum(Array(bad[footerStart..<(footerStart + footerBytes)]))
+            withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { bad[good.count - 12 + i] = $0[i] } }
+            try Data(bad).write(to: URL(fileURLWithPath: path))
+            if Self.damage(path) != nil { refused += 1 }
+        }
+        #expect(refused > 100)
+    }
+
     /// A part of the first format is refused with an error that names its version.
     @Test func refusesTheOldFormatByName() throws {
         let dir = TempDirectory()

@@ -40,7 +40,7 @@ package enum BitPacking64 {
         let (bitCount, overflow) = count.multipliedReportingOverflow(by: width)
         guard !overflow, count >= 0 else { throw DecodeFailure(offset: at, reason: "bit-packed length overflows") }
         let start = r.offset
-        try r.skip((bitCount + 7) / 8)
+        try r.skip(bitCount / 8 + (bitCount % 8 == 0 ? 0 : 1))
         if width == 0 { return [UInt64](repeating: 0, count: count) }
         let base = r.base
         var acc: UInt64 = 0

@@ -7,9 +7,13 @@ import Synchronization
 
 /// Decoded chunks, least recently used out first.
 package final class BlockCache: Sendable {
+    /// A chunk of a part, decoded as one kind of column (the same bytes decoded two ways —
+    /// only a forged footer points two columns at one chunk — are two entries).
     struct Key: Hashable {
         var part: UInt64
         var offset: UInt64
+        var length: UInt32
+        var kind: UInt8
     }
 
     private struct Entry {

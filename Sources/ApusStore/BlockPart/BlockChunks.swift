@@ -29,9 +29,10 @@ enum BlockChunks {
         out.reserveCapacity(count)
         var uid: UInt64 = 0
         for _ in 0..<runs {
-            uid += try r.varint()
+            let (next, overflow) = uid.addingReportingOverflow(try r.varint())
+            uid = next
             let n = try r.varint()
-            guard uid <= UInt64(UInt32.max), n > 0, n <= UInt64(count - out.count) else {
+            guard !overflow, uid <= UInt64(UInt32.max), n > 0, n <= UInt64(count - out.count) else {
                 throw DecodeFailure(offset: r.offset, reason: "uid run out of range")
             }
             out.append(contentsOf: repeatElement(UInt32(uid), count: Int(n)))

@@ -85,16 +85,16 @@ package final class BlockPart: Sendable {
     package func block(_ i: Int, _ request: ScanRequest) throws(StoreError) -> EventBlock? {
         let info = footer.blocks[i]
         let n = info.rowCount
-        let uids: [UInt32] = try decoded(info.uids, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) }
-        let times: [Int64] = try decoded(info.times, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) }
+        let uids: [UInt32] = try decoded(info.uids, .uids, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) }
+        let times: [Int64] = try decoded(info.times, .times, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) }
         let nameBound = UInt32(footer.names.count)
-        let nameIds: [UInt32] = try decoded(info.nameIds, rows: n) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
+        let nameIds: [UInt32] = try decoded(info.nameIds, .names, rows: n) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
         var block = EventBlock(day: footer.day, count: n, uids: uids, timesMs: times, nameIds: nameIds, names: footer.names)
         if request.seqs {
-            block.seqs = try decoded(info.seqs, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
+            block.seqs = try decoded(info.seqs, .seqs, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
         }
         if request.insertIds {
-            block.insertIds = try decoded(info.insertIds, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeStrings(&r, count: n, rowCount: n) }
+            block.insertIds = try decoded(info.insertIds, .insertIds, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeStrings(&r, count: n, rowCount: n) }
         }
         try readProperties(info, request, into: &block)
         // Rows the block's ranges did not rule out but the request does.
@@ -138,7 +138,7 @@ package final class BlockPart: Sendable {
             try readSubColumn(sub, rowCount: n, into: &block.properties[i])
         }
         if request.keyOrder, info.keyOrder.length > 0 {
-            let order: (shapes: [[UInt32]], shapeOfRow: [UInt32]) = try decoded(info.keyOrder, rows: n) { r throws(DecodeFailure) in
+            let order: (shapes: [[UInt32]], shapeOfRow: [UInt32]) = try decoded(info.keyOrder, .keyOrder, rows: n) { r throws(DecodeFailure) in
                 let count = try r.length()
                 var shapes: [[UInt32]] = []
                 for _ in 0..<count {
@@ -161,7 +161,7 @@ package final class BlockPart: Sendable {
         switch sub.type {
         case .strings:
             let dictionary: [String]? = try footer.keys[Int(sub.key)].dictionary.map { ref throws(StoreError) in
-                try decoded(ref) { r throws(DecodeFailure) in
+                try decoded(ref, .dictionary) { r throws(DecodeFailure) in
                     let count = try r.length()
                     var out: [String] = []
                     out.reserveCapacity(count)
@@ -169,7 +169,7 @@ package final class BlockPart: Sendable {
                     return out
                 }
             }
-            p.strings = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+            p.strings = try decoded(sub.chunk, .strings, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
                 let rows = Self.rows(present)
                 let at = r.offset
@@ -193,7 +193,7 @@ package final class BlockPart: Sendable {
                 }
             }
         case .numbers:
-            p.numbers = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+            p.numbers = try decoded(sub.chunk, .numbers, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
                 let rows = Self.rows(present)
                 let packed = try BlockChunks.decodeNumbers(&r, count: rows.count)
@@ -202,7 +202,7 @@ package final class BlockPart: Sendable {
                 return NumberValues(present: present, values: values)
             }
         case .booleans:
-            p.booleans = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+            p.booleans = try decoded(sub.chunk, .booleans, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
                 let rows = Self.rows(present)
                 var words = [UInt64](repeating: 0, count: (rows.count + 63) / 64)
@@ -213,9 +213,9 @@ package final class BlockPart: Sendable {
                 return BooleanValues(present: present, values: values)
             }
         case .nulls:
-            p.nulls = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodePresence(&r, count: n) }
+            p.nulls = try decoded(sub.chunk, .nulls, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodePresence(&r, count: n) }
         case .lists, .objects:
-            let values: JSONTextValues = try decoded(sub.chunk, rows: n) { r throws(DecodeFailure) in
+            let values: JSONTextValues = try decoded(sub.chunk, .texts, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
                 let rows = Self.rows(present)
                 return JSONTextValues(present: present, text: try BlockChunks.decodeStrings(&r, count: rows.count, rows: rows, rowCount: n))
@@ -233,11 +233,16 @@ package final class BlockPart: Sendable {
 
     // MARK: Reading chunks
 
+    /// What a chunk is decoded as (part of the cache key).
+    enum ChunkKind: UInt8 {
+        case uids = 1, times, names, seqs, insertIds, keyOrder, dictionary, strings, numbers, booleans, nulls, texts
+    }
+
     /// A chunk decoded by `decode`, through the cache.
     /// `rows`: the rows the decoded value spans (dense columns cost up to ~9 bytes a row
     /// besides their bytes), for the cache's accounting.
-    private func decoded<T: Sendable>(_ ref: ChunkRef, rows: Int = 0, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> T {
-        try cache.value(BlockCache.Key(part: number, offset: ref.offset)) { () throws(StoreError) -> (T, bytes: Int) in
+    private func decoded<T: Sendable>(_ ref: ChunkRef, _ kind: ChunkKind, rows: Int = 0, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> T {
+        try cache.value(BlockCache.Key(part: number, offset: ref.offset, length: ref.length, kind: kind.rawValue)) { () throws(StoreError) -> (T, bytes: Int) in
             let bytes = try chunk(ref)
             let result: Result<T, DecodeFailure> = bytes.withUnsafeBytes { buf in
                 var r = BinaryReader(buf)

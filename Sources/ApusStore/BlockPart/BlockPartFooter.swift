@@ -118,41 +118,60 @@ struct BlockPartFooter: Sendable, Equatable {
     static func decodeChunk(_ r: inout BinaryReader, fileBytes: Int) throws(DecodeFailure) -> ChunkRef {
         let offset = try r.varint()
         let length = try r.varint()
-        guard length <= UInt64(UInt32.max), offset + length + 4 <= UInt64(fileBytes) || length == 0 else {
+        let size = UInt64(fileBytes)
+        let inside = length == 0 ? offset == 0 : (offset <= size && length <= UInt64(UInt32.max) && length + 4 <= size - offset)
+        guard inside else {
             throw DecodeFailure(offset: r.offset, reason: "chunk at \(offset) of \(length) bytes lies outside the file")
         }
         return ChunkRef(offset: offset, length: UInt32(length))
     }
 
+    /// A count read from the footer, refused above `max` (so no later arithmetic can overflow).
+    static func count(_ r: inout BinaryReader, max: Int) throws(DecodeFailure) -> Int {
+        let at = r.offset
+        let v = try r.varint()
+        guard v <= UInt64(max) else { throw DecodeFailure(offset: at, reason: "count \(v) above \(max)") }
+        return Int(v)
+    }
+
     static func decode(_ r: inout BinaryReader, fileBytes: Int) throws(DecodeFailure) -> BlockPartFooter {
         let project = Int64(bitPattern: try r.u64())
         let day = Int32(bitPattern: try r.u32())
-        let rowCount = Int(try r.varint())
+        let rowCount = try count(&r, max: 1 << 40)
         let minSeq = try r.u64(), maxSeq = try r.u64()
         let minTime = try r.zigzag(), maxTime = try r.zigzag()
         let minUid = try r.u32(), maxUid = try r.u32()
+        let dayStart = Int64(day) * 86_400_000
+        guard minSeq <= maxSeq, minUid <= maxUid, minTime <= maxTime, minTime >= dayStart, maxTime < dayStart + 86_400_000 else {
+            throw DecodeFailure(offset: r.offset, reason: "the part's seq, uid or time range is inconsistent with its day")
+        }
         let nameCount = try r.length()
         var names: [String] = [], nameRows: [Int] = []
         for _ in 0..<nameCount {
             names.append(try r.string())
-            nameRows.append(Int(try r.varint()))
+            nameRows.append(try count(&r, max: rowCount))
         }
         let keyCount = try r.length()
         var keys: [KeyInfo] = []
         for _ in 0..<keyCount {
             let key = try r.string()
             var counts: [Int] = []
-            for _ in ValueType.allCases { counts.append(Int(try r.varint())) }
+            for _ in ValueType.allCases { counts.append(try count(&r, max: rowCount)) }
             let dict = try decodeChunk(&r, fileBytes: fileBytes)
             keys.append(KeyInfo(key: key, rowsByType: counts, dictionary: dict.length == 0 ? nil : dict))
         }
         let blockCount = try r.length()
         var blocks: [BlockInfo] = []
         let nameWords = (nameCount + 63) / 64
+        var blockRows = 0
         for _ in 0..<blockCount {
-            let rows = Int(try r.varint())
+            let rows = try count(&r, max: EventBlock.rowsMax)
             let tMin = try r.zigzag(), tMax = try r.zigzag()
             let uMin = try r.u32(), uMax = try r.u32()
+            guard rows > 0, tMin <= tMax, tMin >= minTime, tMax <= maxTime, uMin <= uMax, uMin >= minUid, uMax <= maxUid else {
+                throw DecodeFailure(offset: r.offset, reason: "a block's rows, time or uid range is inconsistent with the part's")
+            }
+            blockRows += rows
             var words: [UInt64] = []
             for _ in 0..<nameWords { words.append(try r.u64()) }
             var chunks: [ChunkRef] = []
@@ -170,6 +189,9 @@ struct BlockPartFooter: Sendable, Equatable {
             blocks.append(BlockInfo(rowCount: rows, minTimeMs: tMin, maxTimeMs: tMax, minUid: uMin, maxUid: uMax, names: words,
                                     uids: chunks[0], times: chunks[1], nameIds: chunks[2], seqs: chunks[3],
                                     insertIds: chunks[4], keyOrder: chunks[5], properties: props))
+        }
+        guard blockRows == rowCount else {
+            throw DecodeFailure(offset: r.offset, reason: "blocks hold \(blockRows) rows, the part \(rowCount)")
         }
         return BlockPartFooter(project: project, day: day, rowCount: rowCount, minSeq: minSeq, maxSeq: maxSeq,
                                minTimeMs: minTime, maxTimeMs: maxTime, minUid: minUid, maxUid: maxUid,

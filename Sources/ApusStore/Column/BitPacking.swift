@@ -45,7 +45,7 @@ package enum BitPacking {
         guard width <= widthMax else { throw DecodeFailure(offset: at, reason: "bit width \(width) above \(widthMax)") }
         let (bitCount, overflow) = count.multipliedReportingOverflow(by: width)
         guard !overflow, count >= 0 else { throw DecodeFailure(offset: at, reason: "bit-packed length overflows") }
-        let byteCount = (bitCount + 7) / 8
+        let byteCount = bitCount / 8 + (bitCount % 8 == 0 ? 0 : 1)
         let start = r.offset
         try r.skip(byteCount)
         if width == 0 {
