@@ -181,12 +181,16 @@ package final class BlockPart: Sendable {
                     for (j, row) in rows.enumerated() { ids[row] = packed[j] }
                     return StringValues(present: present, ids: ids, dictionary: dictionary)
                 case 2:
+                    // Plain text: the block's own dictionary, each string once.
                     let text = try BlockChunks.decodeStrings(&r, count: rows.count, rowCount: rows.count)
                     var strings: [String] = []
-                    strings.reserveCapacity(rows.count)
+                    var index: [String: UInt32] = [:]
                     for (j, row) in rows.enumerated() {
-                        ids[row] = UInt32(j)
-                        strings.append(text[j])
+                        let s = text[j]
+                        if let id = index[s] { ids[row] = id; continue }
+                        ids[row] = UInt32(strings.count)
+                        index[s] = ids[row]
+                        strings.append(s)
                     }
                     return StringValues(present: present, ids: ids, dictionary: strings)
                 case let form: throw DecodeFailure(offset: at, reason: "unknown strings form \(form)")

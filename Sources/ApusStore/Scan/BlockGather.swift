@@ -73,19 +73,20 @@ enum BlockGather {
             var shapeIndex: [[UInt32]: UInt32] = [:]
             var allShapes: [UInt32] = []
             allShapes.reserveCapacity(total)
+            func shapeId(_ shape: [UInt32]) -> UInt32 {
+                if let id = shapeIndex[shape] { return id }
+                let id = UInt32(shapes.count)
+                shapeIndex[shape] = id
+                shapes.append(shape)
+                return id
+            }
             for b in inputs {
                 guard let order = b.keyOrder else {
-                    allShapes += repeatElement(0, count: b.count)
+                    // No order known: the row's keys in the block's key order.
+                    allShapes += repeatElement(shapeId(b.propertyKeys.compactMap { keyIndex[$0].map(UInt32.init) }), count: b.count)
                     continue
                 }
-                let map = order.shapes.map { shape -> UInt32 in
-                    let mapped = shape.compactMap { keyIndex[b.propertyKeys[Int($0)]].map(UInt32.init) }
-                    if let id = shapeIndex[mapped] { return id }
-                    let id = UInt32(shapes.count)
-                    shapeIndex[mapped] = id
-                    shapes.append(mapped)
-                    return id
-                }
+                let map = order.shapes.map { shape in shapeId(shape.compactMap { keyIndex[b.propertyKeys[Int($0)]].map(UInt32.init) }) }
                 allShapes += order.shapeOfRow.map { map[Int($0)] }
             }
             if shapes.isEmpty { shapes = [[]] }
