@@ -197,6 +197,27 @@ struct BlockPartTests {
         #expect(BlockChunks.scaled([-0.0]) == nil)
     }
 
+    /// Insert ids come back exactly; UUIDs in the usual spellings take 16 bytes, others stay text.
+    @Test func insertIdsRoundTripAndUUIDsTakeSixteenBytes() throws {
+        let ids = ["0f8fad5bd9cb469fa16570867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "0f8fad5b-d9cb-469f-a165-70867728950e",
+                   "0F8FAD5BD9CB469FA16570867728950E", "0F8fad5b-d9cb-469f-a165-70867728950e", "", "short",
+                   "0f8fad5b-d9cb-469f-a165-70867728950e-", "g0000000-0000-0000-0000-000000000000", "0f8fad5b_d9cb-469f-a165-70867728950e", "ünï"]
+        var column = StringColumn()
+        for id in ids { column.append(id) }
+        var w = BinaryWriter()
+        InsertIdChunk.encode(column, into: &w)
+        let back: StringColumn = try w.bytes.withUnsafeBytes { buf in
+            var r = BinaryReader(buf)
+            let c = try InsertIdChunk.decode(&r, count: ids.count)
+            let atEnd = r.isAtEnd
+            #expect(atEnd)
+            return c
+        }
+        #expect((0..<ids.count).map { back[$0] } == ids)
+        let text = ids.dropFirst(4).reduce(0) { $0 + $1.utf8.count + 1 }
+        #expect(w.bytes.count == 1 + (ids.count * 3 + 7) / 8 + 4 * 16 + text)
+    }
+
     /// 64-bit bit-packing round-trips at every width.
     @Test func bitPacking64RoundTripsAtEveryWidth() throws {
         var rng = SeededRandom(seed: 3)

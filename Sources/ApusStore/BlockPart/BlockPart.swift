@@ -94,7 +94,7 @@ package final class BlockPart: Sendable {
             block.seqs = try decoded(info.seqs, .seqs, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
         }
         if request.insertIds {
-            block.insertIds = try decoded(info.insertIds, .insertIds, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeStrings(&r, count: n, rowCount: n) }
+            block.insertIds = try decoded(info.insertIds, .insertIds, rows: n) { r throws(DecodeFailure) in try InsertIdChunk.decode(&r, count: n) }
         }
         try readProperties(info, request, into: &block)
         // Rows the block's ranges did not rule out but the request does.

@@ -83,7 +83,7 @@ package struct BlockPartWriter {
         let nameIds = try out.chunk(w.take())
         BlockChunks.encodeSeqs(b.seqs, into: &w)
         let seqs = try out.chunk(w.take(), cold: true)
-        BlockChunks.encodeStrings(b.insertIds, into: &w)
+        InsertIdChunk.encode(b.insertIds, into: &w)
         let insertIds = try out.chunk(w.take(), cold: true)
         let keyMap = b.propertyKeys.map { plan.keyIndex[$0]! }
         var keyOrder = ChunkRef.none
