@@ -171,7 +171,7 @@ package final class BlockPart: Sendable {
             }
             p.strings = try decoded(sub.chunk, .strings, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
-                let rows = Self.rows(present)
+                let rows = present.setRows
                 let at = r.offset
                 var ids = [UInt32](repeating: 0, count: n)
                 switch try r.u8() {
@@ -199,7 +199,7 @@ package final class BlockPart: Sendable {
         case .numbers:
             p.numbers = try decoded(sub.chunk, .numbers, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
-                let rows = Self.rows(present)
+                let rows = present.setRows
                 let packed = try BlockChunks.decodeNumbers(&r, count: rows.count)
                 var values = [Double](repeating: 0, count: n)
                 for (j, row) in rows.enumerated() { values[row] = packed[j] }
@@ -208,7 +208,7 @@ package final class BlockPart: Sendable {
         case .booleans:
             p.booleans = try decoded(sub.chunk, .booleans, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
-                let rows = Self.rows(present)
+                let rows = present.setRows
                 var words = [UInt64](repeating: 0, count: (rows.count + 63) / 64)
                 for i in words.indices { words[i] = try r.u64() }
                 let packed = Bitmap(words: words, count: rows.count)
@@ -221,18 +221,11 @@ package final class BlockPart: Sendable {
         case .lists, .objects:
             let values: JSONTextValues = try decoded(sub.chunk, .texts, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
-                let rows = Self.rows(present)
+                let rows = present.setRows
                 return JSONTextValues(present: present, text: try BlockChunks.decodeStrings(&r, count: rows.count, rows: rows, rowCount: n))
             }
             if sub.type == .lists { p.lists = values } else { p.objects = values }
         }
-    }
-
-    private static func rows(_ b: Bitmap) -> [Int] {
-        var rows: [Int] = []
-        rows.reserveCapacity(b.setCount)
-        b.forEachSet { rows.append($0) }
-        return rows
     }
 
     // MARK: Reading chunks

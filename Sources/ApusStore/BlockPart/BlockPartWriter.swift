@@ -101,7 +101,7 @@ package struct BlockPartWriter {
             let key = keyMap[k]
             if let s = p.strings {
                 BlockChunks.encodePresence(s.present, into: &w)
-                let rows = presentRows(s.present)
+                let rows = s.present.setRows
                 if let index = plan.dictionaryIndex[key] {
                     w.u8(1)
                     // Entries no present row uses (left by dedupe) are not in the part dictionary.
@@ -117,12 +117,12 @@ package struct BlockPartWriter {
             }
             if let v = p.numbers {
                 BlockChunks.encodePresence(v.present, into: &w)
-                BlockChunks.encodeNumbers(presentRows(v.present).map { v.values[$0] }, into: &w)
+                BlockChunks.encodeNumbers(v.present.setRows.map { v.values[$0] }, into: &w)
                 subColumns.append(SubColumnRef(key: key, type: .numbers, chunk: try out.chunk(w.take())))
             }
             if let v = p.booleans {
                 BlockChunks.encodePresence(v.present, into: &w)
-                let bits = v.values.selecting(presentRows(v.present))
+                let bits = v.values.selecting(v.present.setRows)
                 for word in bits.words { w.u64(word) }
                 subColumns.append(SubColumnRef(key: key, type: .booleans, chunk: try out.chunk(w.take())))
             }
@@ -133,7 +133,7 @@ package struct BlockPartWriter {
             for (type, values) in [(ValueType.lists, p.lists), (.objects, p.objects)] {
                 guard let values else { continue }
                 BlockChunks.encodePresence(values.present, into: &w)
-                BlockChunks.encodeStrings(values.text, rows: presentRows(values.present), into: &w)
+                BlockChunks.encodeStrings(values.text, rows: values.present.setRows, into: &w)
                 subColumns.append(SubColumnRef(key: key, type: type, chunk: try out.chunk(w.take(), cold: true)))
             }
         }
@@ -141,13 +141,6 @@ package struct BlockPartWriter {
         return BlockInfo(rowCount: n, minTimeMs: minTime, maxTimeMs: maxTime, minUid: b.uids.first!, maxUid: b.uids.last!,
                          names: nameMask, uids: uids, times: times, nameIds: nameIds, seqs: seqs, insertIds: insertIds,
                          keyOrder: keyOrder, properties: subColumns)
-    }
-
-    private func presentRows(_ b: Bitmap) -> [Int] {
-        var rows: [Int] = []
-        rows.reserveCapacity(b.setCount)
-        b.forEachSet { rows.append($0) }
-        return rows
     }
 
     /// What the first pass over the blocks learns: names, keys, types, dictionaries, ranges.

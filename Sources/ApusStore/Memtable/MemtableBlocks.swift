@@ -6,12 +6,6 @@ import ApusModel
 import ApusStoreCore
 
 enum MemtableBlocks {
-    /// Whether any row of `chunks` falls on `day`.
-    static func holds(_ chunks: [MemtableChunk], day: Int32) -> Bool {
-        let lo = Int64(day) * 86_400_000, hi = lo + 86_400_000
-        return chunks.contains { c in c.timesMs.contains { $0 >= lo && $0 < hi } }
-    }
-
     /// The UTC days in `range` on which `chunks` hold rows.
     static func days(_ chunks: [MemtableChunk], in range: ClosedRange<Int32>) -> Set<Int32> {
         var days = Set<Int32>()

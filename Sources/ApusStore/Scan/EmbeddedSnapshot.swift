@@ -24,21 +24,22 @@ package struct EmbeddedSnapshot: EventSnapshot {
     package func uid(of distinctId: String) -> UInt32? { userIds.uid(of: distinctId) }
 
     package func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
-        var days = self.days(in: request.days)[...]
+        // The memtable's days once per scan, not once per day (each pass reads every row's time).
+        let memoryDays = MemtableBlocks.days(chunks, in: request.days)
+        var days = memoryDays.union(parts.map(\.day).filter(request.days.contains)).sorted()[...]
         var current: EventBlockCursor? = nil
         return EventBlockCursor { () throws(StoreError) -> EventBlock? in
             while true {
                 if let block = try current?.next() { return block }
                 guard let day = days.popFirst() else { return nil }
-                current = try dayCursor(day, request)
+                current = try dayCursor(day, request, inMemory: memoryDays.contains(day))
             }
         }
     }
 
     /// The rows of one day.
-    private func dayCursor(_ day: Int32, _ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
+    private func dayCursor(_ day: Int32, _ request: ScanRequest, inMemory: Bool) throws(StoreError) -> EventBlockCursor {
         let dayParts = parts.filter { $0.day == day }
-        let inMemory = MemtableBlocks.holds(chunks, day: day)
         if dayParts.count == 1 && !inMemory { return Self.blocks(of: dayParts[0], request) }
         let sourceRequest = MergingCursor.sourceRequest(request)
         var sources = dayParts.map { Self.blocks(of: $0, sourceRequest) }

@@ -59,6 +59,14 @@ package struct Bitmap: Sendable, Equatable {
         return out
     }
 
+    /// The set rows, ascending.
+    package var setRows: [Int] {
+        var rows: [Int] = []
+        rows.reserveCapacity(setCount)
+        forEachSet { rows.append($0) }
+        return rows
+    }
+
     /// Calls `body` with each set row, ascending.
     package func forEachSet(_ body: (Int) throws -> Void) rethrows {
         for (w, word) in words.enumerated() {
