@@ -47,13 +47,31 @@ enum ScanRun {
         print(String(format: "load %d events: %.1f s (%.0f events/s in process, relaxed, incl. flush), %d parts, %.1f bytes/event",
                      count, load, Double(count) / load, parts.count, Double(bytes) / Double(count)))
 
+        _ = try scanFolder(config: config, project: 1)
+
+    }
+
+    struct ScanResult {
+        var openSeconds: Double
+        var rssAfterOpenMB: Double
+        var rows: Int
+        /// label → (seconds, rows/s, RSS MB)
+        var runs: [(label: String, seconds: Double, rowsPerSecond: Double, rssMB: Double)]
+    }
+
+    /// Opens the data folder in `config` (footers only), then counts events by (day, event name)
+    /// through the scan API: cold, hot, hot on two threads.
+    static func scanFolder(config: StoreConfiguration, project: ProjectID) throws -> ScanResult {
+        let logger = Logger(label: "bench")
         let rssBefore = rssMB()
         let t1 = Date()
         let store = try EmbeddedEventStore(configuration: config, logger: logger)
         defer { store.close() }
         let open = Date().timeIntervalSince(t1)
-        print(String(format: "open: %.3f s, RSS %.0f MB (%.0f MB before)", open, rssMB(), rssBefore))
-        let snapshot = try store.snapshot(of: 1)
+        let rssOpen = rssMB()
+        print(String(format: "open: %.3f s, RSS %.0f MB (%.0f MB before)", open, rssOpen, rssBefore))
+        var result = ScanResult(openSeconds: open, rssAfterOpenMB: rssOpen, rows: 0, runs: [])
+        let snapshot = try store.snapshot(of: project)
         let days = snapshot.days(in: Int32.min...Int32.max)
 
         @Sendable func countByDayAndName(_ days: ArraySlice<Int32>) throws -> [Int32: [String: Int]] {
@@ -72,7 +90,8 @@ enum ScanRun {
             }
             return out
         }
-        for (label, threads) in [("cold, 1 thread", 1), ("hot, 1 thread", 1), ("hot, 2 threads", 2)] {
+        for (label, threads) in [("cold, 2 threads", 2), ("cold, 1 thread", 1), ("hot, 1 thread", 1), ("hot, 2 threads", 2)] {
+            if label.hasPrefix("cold") { store.cache.removeAll() }
             let t = Date()
             var total = 0
             if threads == 1 {
@@ -87,11 +106,15 @@ enum ScanRun {
                 total = totals.value
             }
             let s = Date().timeIntervalSince(t)
+            let rss = rssMB()
             print(String(format: "scan count by (day, event) %@: %.3f s, %.0f M rows/s, RSS %.0f MB (%d rows)",
-                         label, s, Double(total) / s / 1e6, rssMB(), total))
+                         label, s, Double(total) / s / 1e6, rss, total))
+            result.rows = total
+            result.runs.append((label, s, Double(total) / s, rss))
         }
         let usage = store.cache.usage
         print("cache: \(usage.bytes >> 20) MiB held, \(usage.hits) hits, \(usage.misses) misses")
+        return result
     }
 }
 

@@ -5,6 +5,8 @@
 //   .build/release/apus-ingest-bench [--apus PATH] [--events N] [--clients C] [--batch B] [--durability durable|relaxed]
 //                                    [--keep-data DIR]   (ingest into DIR and leave it, to measure reads)
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
+//   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
+//                                                     (apus import, open, scan, export vs DuckDB and Parquet)
 
 import ApusTesting
 import Foundation
@@ -23,6 +25,13 @@ let seed: UInt64 = 42
 
 if args.contains("--scan-only") {
     try await ScanRun.measure(events: totalEvents)
+    exit(0)
+}
+
+if args.contains("--import-scan") {
+    try ImportRun.measure(apus: apusPath, events: totalEvents, users: Int(option("--users", "1000000"))!,
+                          days: Int(option("--days", "90"))!, work: option("--work", NSTemporaryDirectory() + "apus-import-bench"),
+                          python: args.contains("--no-peers") ? nil : option("--python", ".venv-bench/bin/python"))
     exit(0)
 }
 

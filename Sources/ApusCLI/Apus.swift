@@ -1,4 +1,4 @@
-// The `apus` command: serve, projects, accounts, verify.
+// The `apus` command: serve, import, projects, accounts, verify.
 
 import ArgumentParser
 #if canImport(Glibc)
@@ -10,7 +10,7 @@ struct Apus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apus",
         abstract: "A self-hosted, Mixpanel-compatible product-analytics server.",
-        subcommands: [Serve.self, Projects.self, Accounts.self, Verify.self],
+        subcommands: [Serve.self, Import.self, Projects.self, Accounts.self, Verify.self],
         defaultSubcommand: nil)
 }
 

@@ -6,6 +6,7 @@ import ApusStore
 import ApusStoreCore
 import ArgumentParser
 import Logging
+import Foundation
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the Apus server.")
@@ -96,6 +97,14 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "apus")
         logger.logLevel = Logger.Level(rawValue: logLevel ?? Environment.value("APUS_LOG_LEVEL") ?? "info") ?? .info
 
+        // One process per data folder (a second server, or an `apus import`, is refused).
+        let lock: DataFolderLock
+        do throws(StoreError) { lock = try DataFolderLock(directory: config.store.dataDirectory, purpose: "serve") } catch {
+            Console.error("apus serve: \(error.message)")
+            throw ExitCode(1)
+        }
+        defer { lock.release() }
+
         let (state, bootstrap) = try ApusServer.open(config, logger: logger)
         if let b = bootstrap {
             Console.print("""
@@ -126,6 +135,12 @@ enum Console {
     static func print(_ text: String) {
         Swift.print(text)
         fflush(nil)
+    }
+
+    /// A line on stderr (progress, warnings), so stdout stays for results.
+    static func error(_ text: String) {
+        fflush(nil)
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }
 

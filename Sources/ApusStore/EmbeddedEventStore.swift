@@ -60,7 +60,7 @@ package final class EmbeddedEventStore: EventStore {
         logs.withLock { $0[project] = log }
     }
 
-    private func log(_ project: ProjectID) throws(StoreError) -> ProjectLog {
+    func log(_ project: ProjectID) throws(StoreError) -> ProjectLog {
         guard let log = logs.withLock({ $0[project] }) else { throw .unknownProject(project) }
         return log
     }
@@ -190,6 +190,36 @@ package final class EmbeddedEventStore: EventStore {
         } catch {
             logger.warning("merge failed; parts left as they were", metadata: ["project": "\(log.id)", "day": "\(day)", "error": "\(error)"])
         }
+    }
+
+    /// Merges each of `days` held by several parts into one part, now (bulk loading).
+    func compact(_ log: ProjectLog, days: Set<Int32>) {
+        background.sync {
+            let split = log.state.withLock { s in Set(Dictionary(grouping: s.parts, by: \.day).filter { $0.value.count > 1 }.keys) }
+            for day in days.intersection(split).sorted() { compact(log, day: day, everything: true) }
+        }
+    }
+
+    /// Installs parts a bulk load wrote (its mark already at `nextSeq`): readers see them, and
+    /// the WAL moves on to `nextSeq` so later appends number after them.
+    func installLoaded(_ log: ProjectLog, parts: [BlockPart], nextSeq: UInt64) {
+        log.state.withLock { s in
+            s.parts.append(contentsOf: parts)
+            s.nextSeq = max(s.nextSeq, nextSeq)
+        }
+        let done = DispatchSemaphore(value: 0)
+        let logger = self.logger
+        let accepted = committer.perform {
+            log.nextSeq = max(log.nextSeq, nextSeq)
+            do throws(FileError) {
+                try log.wal.rotate(nextSeq: log.nextSeq)
+                try log.wal.trim(below: log.nextSeq)
+            } catch {
+                logger.warning("WAL rotation after a bulk load failed; retried at the next flush", metadata: ["project": "\(log.id)", "error": "\(error)"])
+            }
+            done.signal()
+        }
+        if accepted { done.wait() }
     }
 
     /// Flushes every project's memtable now and waits for it (tests, shutdown tooling).

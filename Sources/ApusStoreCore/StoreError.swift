@@ -39,6 +39,8 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case overloaded = "overloaded"
         /// The project has no storage.
         case unknownProject = "unknown_project"
+        /// Another process holds the data folder (a running server, or an import).
+        case folderLocked = "folder_locked"
     }
 
     package var code: Code

@@ -14,6 +14,9 @@ public struct WorkloadGenerator: Sendable {
         /// First event time (ms); events spread over `days` days from here.
         public var startMs: Int64 = 1_735_689_600_000
         public var days = 30
+        /// When set, times rise through the span over this many events (as in an export, which
+        /// lists events in time order) instead of falling anywhere in it.
+        public var timeOrderedOver: Int? = nil
         public init() {}
     }
 
@@ -53,7 +56,12 @@ public struct WorkloadGenerator: Sendable {
         let name = Self.eventNames[rng.skewed(Self.eventNames.count)]
         let user = rng.skewed(options.users)
         let spanMs = Int64(options.days) * 86_400_000
-        let time = options.startMs + Int64(rng.next() % UInt64(spanMs))
+        let time: Int64
+        if let total = options.timeOrderedOver, total > 0 {
+            time = options.startMs + min(spanMs - 1, spanMs * Int64(counter - 1) / Int64(total) + Int64(rng.next() % 1000))
+        } else {
+            time = options.startMs + Int64(rng.next() % UInt64(spanMs))
+        }
         var props: [JSONMember] = [
             JSONMember("$browser", .string(Self.browsers[rng.skewed(Self.browsers.count)])),
             JSONMember("$os", .string(Self.oses[rng.skewed(Self.oses.count)])),

@@ -1,0 +1,80 @@
+// One batch of an import file, from bytes to events: parse each record, then validate the batch
+// by /import's rules (spec §1.3) for the project being imported into. Batches are independent,
+// so workers decode several at once; the loader takes their results in file order.
+//
+// Events without `$insert_id` get one from a generator seeded by the batch's bytes: the same
+// file imported twice gives them the same ids, so a re-run adds nothing (dedupe by insert id).
+
+import ApusModel
+
+/// What one batch became.
+package struct ImportBatchResult: Sendable {
+    package var events: [Event] = []
+    package var failures: [ImportRecordFailure] = []
+    /// Records dropped on purpose (`$ignore`).
+    package var ignored = 0
+}
+
+/// Decodes batches of import records.
+package struct ImportBatchDecoder: Sendable {
+    package let project: ProjectID
+    package let limits: IngestLimits
+    /// Receive time for validation (events more than an hour past it are refused, as on /import).
+    package let nowMs: Int64
+
+    package init(project: ProjectID, limits: IngestLimits = .standard, nowMs: Int64) {
+        self.project = project
+        self.limits = limits
+        self.nowMs = nowMs
+    }
+
+    package func decode(_ batch: RecordBatch) -> ImportBatchResult {
+        var result = ImportBatchResult()
+        result.failures = batch.failures
+        var records: [JSONValue] = []
+        var sizes: [Int] = []
+        var lines: [Int] = []
+        records.reserveCapacity(batch.ranges.count)
+        batch.bytes.withUnsafeBufferPointer { all in
+            var k = 0
+            while k < batch.ranges.count {
+                let base = batch.ranges[k].lowerBound
+                var parser = JSONParser(UnsafeBufferPointer(rebasing: all[base...]), depthMax: limits.jsonDepthMax)
+                do throws(JSONParseError) {
+                    while k < batch.ranges.count {
+                        let range = batch.ranges[k]
+                        let value = try parser.parseValue()
+                        if parser.offset != range.upperBound - base {
+                            throw JSONParseError(.trailingData, offset: parser.offset, message: "unexpected text after the object")
+                        }
+                        records.append(value)
+                        sizes.append(range.count)
+                        lines.append(batch.lines[k])
+                        k += 1
+                    }
+                } catch {
+                    result.failures.append(ImportRecordFailure(
+                        line: batch.lines[k], field: "record", code: IngestError.Code.invalidJSON.rawValue,
+                        message: "line \(batch.lines[k]) is not valid JSON: \(error.message)"))
+                    k += 1
+                }
+            }
+        }
+        var seed: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in batch.bytes.prefix(4096) { seed = (seed ^ UInt64(b)) &* 0x100_0000_01b3 }
+        seed ^= UInt64(batch.bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        let project = self.project
+        let context = EventValidationContext(
+            endpoint: .importEvents, strict: false, nowMs: nowMs, authenticatedProject: project,
+            resolveToken: { _ in nil }, limits: limits, insertIdSeed: seed)
+        let validated = EventValidator.validate(records, recordByteCounts: sizes, context: context)
+        result.events = validated.accepted.map(\.event)
+        result.ignored = validated.ignored
+        for f in validated.failures {
+            let line = lines[f.index]
+            result.failures.append(ImportRecordFailure(line: line, field: f.field, code: f.code, message: f.message))
+        }
+        result.failures.sort { $0.line < $1.line }
+        return result
+    }
+}

@@ -1,0 +1,225 @@
+// Finds the records of an import file as its bytes stream past, without parsing them: NDJSON
+// (one object per line, Mixpanel's raw-export format), objects one after another, or JSON
+// arrays of objects (one array or several). It tracks only strings and nesting, so it runs at
+// memory speed and holds at most one batch plus one record. Records come out in batches of
+// contiguous bytes that workers parse in parallel.
+//
+// A bad spot costs one record, never the file: a record over the size limit is skipped while
+// it streams past (never buffered); in NDJSON a line that ends inside a record is that record's
+// failure and the next line starts afresh; text between records that is not an object is
+// skipped to the end of its line.
+
+/// A record the splitter refused, with the line it started on (from 1).
+package struct ImportRecordFailure: Sendable, Equatable {
+    package var line: Int
+    package var field: String
+    package var code: String
+    package var message: String
+
+    package init(line: Int, field: String, code: String, message: String) {
+        self.line = line
+        self.field = field
+        self.code = code
+        self.message = message
+    }
+}
+
+/// Records found together: their bytes back to back, each one's range and first line.
+package struct RecordBatch: Sendable {
+    package var bytes: [UInt8] = []
+    package var ranges: [Range<Int>] = []
+    package var lines: [Int] = []
+    /// Records refused while splitting (they have no range).
+    package var failures: [ImportRecordFailure] = []
+
+    package var isEmpty: Bool { ranges.isEmpty && failures.isEmpty }
+}
+
+/// Splits a byte stream into batches of whole top-level JSON objects.
+package struct RecordSplitter {
+    private let recordBytesMax: Int
+    private let batchRecords: Int
+    private let batchBytes: Int
+
+    private var batch = RecordBatch()
+    private var done: [RecordBatch] = []
+    /// Line of the byte being looked at (from 1).
+    private var line = 1
+    /// Nesting inside the current record; 0 between records.
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    /// Inside a top-level `[ ... ]` of records.
+    private var inArray = false
+    /// Skipping non-object text up to the end of its line.
+    private var skippingLine = false
+    /// The current record passed the size limit: its bytes are dropped as they pass.
+    private var oversized = false
+    private var recordLine = 0
+    /// Where the current record's bytes start in `batch.bytes` (when not oversized).
+    private var recordStart = 0
+    /// Bytes of a UTF-8 byte order mark matched at the start of the stream; -1 once past it.
+    private var bomMatched = 0
+    /// Decided by the first record outside an array: one object per line (a newline inside a
+    /// record is then damage). Records inside arrays may span lines.
+    private var lineDelimited: Bool? = nil
+
+    /// - Parameters:
+    ///   - recordBytesMax: records with more JSON text are refused as `record_too_large`.
+    ///   - batchRecords, batchBytes: a batch is handed out when it reaches either.
+    package init(recordBytesMax: Int, batchRecords: Int = 8192, batchBytes: Int = 4 << 20) {
+        self.recordBytesMax = recordBytesMax
+        self.batchRecords = batchRecords
+        self.batchBytes = batchBytes
+    }
+
+    /// Reads `chunk`; returns the batches it completed.
+    package mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) -> [RecordBatch] {
+        var i = 0
+        let n = chunk.count
+        // Start of the current record's bytes within this chunk, when it is being kept.
+        var keepFrom: Int? = depth > 0 && !oversized ? 0 : nil
+        while i < n {
+            let b = chunk[i]
+            if bomMatched >= 0 {
+                let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+                if b == bom[bomMatched] {
+                    bomMatched = bomMatched == 2 ? -1 : bomMatched + 1
+                    i += 1
+                    continue
+                }
+                bomMatched = -1
+            }
+            if depth == 0 {
+                if skippingLine {
+                    if b == 0x0A { skippingLine = false; line += 1 }
+                    i += 1
+                    continue
+                }
+                switch b {
+                case 0x0A: line += 1
+                case 0x20, 0x09, 0x0D: break
+                case 0x7B: // {
+                    depth = 1
+                    recordLine = line
+                    oversized = false
+                    recordStart = batch.bytes.count
+                    keepFrom = i
+                case 0x5B where !inArray: inArray = true // [
+                case 0x5D where inArray: inArray = false // ]
+                case 0x2C where inArray: break // ,
+                default:
+                    fail(line: line, field: "record", code: "record_not_object",
+                         message: "line \(line) holds text that is not a JSON object; each record must be an object such as {\"event\": ..., \"properties\": {...}}")
+                    skippingLine = true
+                }
+                i += 1
+                continue
+            }
+            // Inside a record.
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == 0x5C {
+                    escaped = true
+                } else if b == 0x22 {
+                    inString = false
+                } else if b == 0x0A {
+                    if lineDelimited == true && !inArray {
+                        keepFrom = nil
+                        brokenLine()
+                        i += 1
+                        continue
+                    }
+                    line += 1
+                }
+            } else {
+                switch b {
+                case 0x22: inString = true
+                case 0x7B, 0x5B: depth += 1
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth == 0 {
+                        if lineDelimited == nil && !inArray { lineDelimited = recordLine == line }
+                        if let from = keepFrom, !oversized {
+                            batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[from...i]))
+                            if batch.bytes.count - recordStart > recordBytesMax {
+                                batch.bytes.removeSubrange(recordStart...)
+                                tooLarge()
+                            } else {
+                                batch.ranges.append(recordStart..<batch.bytes.count)
+                                batch.lines.append(recordLine)
+                            }
+                        } else {
+                            tooLarge()
+                        }
+                        keepFrom = nil
+                        if batch.ranges.count + batch.failures.count >= batchRecords || batch.bytes.count >= batchBytes { handOut() }
+                    }
+                case 0x0A:
+                    if lineDelimited == true && !inArray {
+                        keepFrom = nil
+                        brokenLine()
+                        i += 1
+                        continue
+                    }
+                    line += 1
+                default: break
+                }
+            }
+            i += 1
+        }
+        // The record continues in the next chunk: keep what it has so far, unless it is too big.
+        if depth > 0, let from = keepFrom, !oversized {
+            batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[from...]))
+            if batch.bytes.count - recordStart > recordBytesMax {
+                batch.bytes.removeSubrange(recordStart...)
+                oversized = true
+            }
+        }
+        let out = done
+        done = []
+        return out
+    }
+
+    /// Ends the stream; returns the last batch (a record cut off by the end is a failure).
+    package mutating func finish() -> RecordBatch? {
+        if depth > 0 {
+            if !oversized { batch.bytes.removeSubrange(recordStart...) }
+            fail(line: recordLine, field: "record", code: "invalid_json",
+                 message: "the record starting on line \(recordLine) is cut off by the end of the file")
+            depth = 0
+        }
+        handOut()
+        let out = done.first
+        done = []
+        return out
+    }
+
+    private mutating func handOut() {
+        guard !batch.isEmpty else { return }
+        done.append(batch)
+        batch = RecordBatch()
+        batch.bytes.reserveCapacity(batchBytes + 4096)
+    }
+
+    private mutating func fail(line: Int, field: String, code: String, message: String) {
+        batch.failures.append(ImportRecordFailure(line: line, field: field, code: code, message: message))
+    }
+
+    private mutating func tooLarge() {
+        fail(line: recordLine, field: "record", code: "record_too_large",
+             message: "the record starting on line \(recordLine) is larger than \(recordBytesMax) bytes of JSON; split its properties or drop large values")
+    }
+
+    /// NDJSON: the line ended inside a record. The record is damaged; the next line starts afresh.
+    private mutating func brokenLine() {
+        if !oversized { batch.bytes.removeSubrange(recordStart...) }
+        fail(line: recordLine, field: "record", code: "invalid_json",
+             message: "line \(recordLine) ends before its JSON object does; each line must hold one whole object")
+        depth = 0
+        inString = false
+        escaped = false
+        line += 1
+    }
+}

@@ -1,0 +1,169 @@
+// `apus import`'s reading side: finding records in a stream of bytes whatever the chunking,
+// surviving bad spots record by record, gzip, and decoding batches by /import's rules.
+
+@testable import ApusIngest
+import ApusModel
+import ApusTesting
+import Foundation
+import Testing
+
+struct ImportFileTests {
+    /// Splits `text` fed in chunks of the given sizes (cycled); returns records and failures.
+    func split(_ text: String, chunks: [Int] = [1 << 20], recordBytesMax: Int = 1 << 20, batchRecords: Int = 3)
+        -> (records: [String], lines: [Int], failures: [ImportRecordFailure]) {
+        var splitter = RecordSplitter(recordBytesMax: recordBytesMax, batchRecords: batchRecords, batchBytes: 1 << 20)
+        let bytes = Array(text.utf8)
+        var batches: [RecordBatch] = []
+        var at = 0, k = 0
+        while at < bytes.count {
+            let n = min(chunks[k % chunks.count], bytes.count - at)
+            bytes[at..<(at + n)].withUnsafeBufferPointer { batches += splitter.feed($0) }
+            at += n
+            k += 1
+        }
+        if let last = splitter.finish() { batches.append(last) }
+        var records: [String] = [], lines: [Int] = [], failures: [ImportRecordFailure] = []
+        for b in batches {
+            for (r, line) in zip(b.ranges, b.lines) {
+                records.append(String(decoding: b.bytes[r], as: UTF8.self))
+                lines.append(line)
+            }
+            failures += b.failures
+        }
+        return (records, lines, failures)
+    }
+
+    @Test func ndjsonLinesBecomeRecordsWithTheirLineNumbers() {
+        let r = split("{\"a\":1}\n{\"b\":\"}{\"}\n\n{\"c\":[1,{\"d\":2}]}\n")
+        #expect(r.records == ["{\"a\":1}", "{\"b\":\"}{\"}", "{\"c\":[1,{\"d\":2}]}"])
+        #expect(r.lines == [1, 2, 4])
+        #expect(r.failures.isEmpty)
+    }
+
+    @Test func jsonArraysAndPrettyPrintedObjectsSplitIntoTheirElements() {
+        let r = split("[\n  {\"a\": 1},\n  {\"b\": {\n    \"c\": \"x\\\"]\"\n  }}\n]\n[{\"d\":4}]")
+        #expect(r.records == ["{\"a\": 1}", "{\"b\": {\n    \"c\": \"x\\\"]\"\n  }}", "{\"d\":4}"])
+        #expect(r.failures.isEmpty)
+    }
+
+    /// Where the chunks of a file end never changes what is found (seeded random chunkings).
+    @Test func chunkBoundariesNeverChangeTheRecordsFound() {
+        var rng = SeededRandom(seed: 7)
+        var text = "\u{FEFF}"
+        for i in 0..<200 {
+            text += "{\"event\":\"e\(i)\",\"properties\":{\"s\":\"q\\\"{\\\\\",\"l\":[\(i),{\"x\":\"]\"}]}}\n"
+            if i % 37 == 0 { text += "not json here\n" }
+            if i % 53 == 0 { text += "{\"broken\": \n" }
+        }
+        let whole = split(text)
+        #expect(whole.records.count == 200)
+        #expect(whole.failures.count == 6 + 4)
+        for _ in 0..<40 {
+            let chunks = (0..<5).map { _ in Int(rng.next() % 97) + 1 }
+            let r = split(text, chunks: chunks)
+            #expect(r.records == whole.records)
+            #expect(r.lines == whole.lines)
+            #expect(r.failures == whole.failures)
+        }
+    }
+
+    @Test func aBrokenNDJSONLineCostsOnlyThatRecord() {
+        let r = split("{\"a\":1}\n{\"b\":\n{\"c\":3}\n{\"d\":\"unterminated\n{\"e\":5}\n")
+        #expect(r.records == ["{\"a\":1}", "{\"c\":3}", "{\"e\":5}"])
+        #expect(r.failures.map(\.line) == [2, 4])
+        #expect(r.failures.allSatisfy { $0.code == "invalid_json" })
+    }
+
+    @Test func textThatIsNotAnObjectIsRefusedLineByLine() {
+        let r = split("42\n\"x\" {\"still\": \"skipped\"}\n{\"a\":1}\n")
+        #expect(r.records == ["{\"a\":1}"])
+        #expect(r.failures.map(\.code) == ["record_not_object", "record_not_object"])
+        #expect(r.failures.map(\.line) == [1, 2])
+    }
+
+    /// An oversized record is dropped as it streams past (never held whole) and reported.
+    @Test func anOversizedRecordIsSkippedAndReported() {
+        let big = "{\"p\":\"" + String(repeating: "x", count: 5000) + "\"}"
+        let r = split("{\"a\":1}\n" + big + "\n{\"b\":2}\n", chunks: [64], recordBytesMax: 1000)
+        #expect(r.records == ["{\"a\":1}", "{\"b\":2}"])
+        #expect(r.failures.map(\.code) == ["record_too_large"])
+        #expect(r.failures.first?.line == 2)
+    }
+
+    @Test func aRecordCutOffByTheEndOfTheFileIsAFailure() {
+        let r = split("{\"a\":1}\n{\"b\":[1,2")
+        #expect(r.records == ["{\"a\":1}"])
+        #expect(r.failures.map(\.code) == ["invalid_json"])
+    }
+
+    // MARK: Files
+
+    func withFile(_ bytes: [UInt8], _ body: (String) throws -> Void) throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/input"
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        try body(path)
+    }
+
+    func readAll(_ path: String, chunkBytes: Int) throws -> [UInt8] {
+        let reader = try ImportFileReader(path: path, chunkBytes: chunkBytes)
+        var out: [UInt8] = []
+        while try reader.next({ out.append(contentsOf: $0) }) {}
+        return out
+    }
+
+    @Test func gzipFilesAreInflatedWhateverTheirNameIncludingSeveralMembers() throws {
+        let text = Array((0..<3000).map { "{\"n\":\($0)}\n" }.joined().utf8)
+        let half = text.count / 2
+        let twoMembers = GzipCompressor.compress(Array(text[..<half])) + GzipCompressor.compress(Array(text[half...]))
+        try withFile(twoMembers) { (path: String) throws in
+            #expect(try readAll(path, chunkBytes: 1000) == text)
+        }
+        try withFile(text) { (path: String) throws in
+            #expect(try readAll(path, chunkBytes: 777) == text)
+        }
+    }
+
+    @Test func aTruncatedGzipFileIsRefusedWithItsName() throws {
+        let gz = GzipCompressor.compress(Array(String(repeating: "{\"n\":1}\n", count: 5000).utf8))
+        try withFile(Array(gz.prefix(gz.count / 2))) { path in
+            #expect(throws: ImportFileError.self) { _ = try readAll(path, chunkBytes: 4096) }
+        }
+    }
+
+    // MARK: Decoding
+
+    func batch(_ text: String) -> RecordBatch {
+        var splitter = RecordSplitter(recordBytesMax: 1 << 20, batchRecords: 1000)
+        var batches = Array(text.utf8).withUnsafeBufferPointer { splitter.feed($0) }
+        if let last = splitter.finish() { batches.append(last) }
+        return batches[0]
+    }
+
+    @Test func batchesFollowImportRulesAndReportFailuresByLine() {
+        let decoder = ImportBatchDecoder(project: 3, nowMs: 1_800_000_000_000)
+        let text = """
+            {"event":"A","properties":{"time":1735689600,"distinct_id":"u1","$insert_id":"i1","plan":"pro"}}
+            {"event":"B","properties":{"distinct_id":"u1"}}
+            {"event":"C","properties":{"time":1735689601,"distinct_id":"u2",}}
+            {"event":"D","properties":{"time":1735689602,"distinct_id":"u3","token":"someone-elses"}}
+            """
+        let r = decoder.decode(batch(text))
+        #expect(r.events.map(\.name) == ["A", "D"])
+        #expect(r.events[0].timeMs == 1_735_689_600_000)
+        #expect(r.failures.map(\.line) == [2, 3])
+        #expect(r.failures.map(\.code) == ["missing_field", "invalid_json"])
+    }
+
+    /// The same file decodes to the same generated insert ids, so a re-run dedupes.
+    @Test func generatedInsertIdsAreTheSameOnEveryRun() {
+        let decoder = ImportBatchDecoder(project: 3, nowMs: 1_800_000_000_000)
+        let text = (0..<5).map { #"{"event":"A","properties":{"time":\#(1735689600 + $0),"distinct_id":"u1"}}"# }.joined(separator: "\n")
+        let first = decoder.decode(batch(text)).events.map(\.insertId)
+        let second = decoder.decode(batch(text)).events.map(\.insertId)
+        #expect(first == second)
+        #expect(Set(first).count == 5)
+    }
+}
