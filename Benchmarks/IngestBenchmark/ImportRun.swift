@@ -106,7 +106,7 @@ enum ImportRun {
         var generator = WorkloadGenerator(seed: 42, options: options)
         var left = events
         for path in files {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             var buffer: [UInt8] = []
             for _ in 0..<min(left, eventsPerFile) {

@@ -22,9 +22,9 @@ package final class EmbeddedEventStore: EventStore {
     /// Serialises opening projects: two first requests for a new project must not both recover
     /// (and create) its log.
     private let openLock = NSLock()
-    /// After a failed flush, no new flush of that project starts before this time (uptime ns).
-    private let flushRetryNotBefore = Mutex<[ProjectID: UInt64]>([:])
-    private static let flushRetryDelayNs: UInt64 = 10_000_000_000
+    /// After a failed flush, no new flush of that project starts before this time (the
+    /// configuration's clock, ms).
+    private let flushRetryNotBefore = Mutex<[ProjectID: Int64]>([:])
 
     /// Opens the store in `configuration.dataDirectory`, recovering every project found there.
     package init(configuration: StoreConfiguration, logger: Logger) throws(StoreError) {
@@ -88,7 +88,7 @@ package final class EmbeddedEventStore: EventStore {
 
     /// Commit thread, after each round: freezes a full memtable and hands it to the flusher.
     private func considerFlush(_ touched: [ProjectLog]) {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = configuration.clock.nowMs()
         for log in touched {
             if let notBefore = flushRetryNotBefore.withLock({ $0[log.id] }), now < notBefore { continue }
             let full = log.state.withLock { s in
@@ -135,7 +135,7 @@ package final class EmbeddedEventStore: EventStore {
                 s.flushingChunks = []
                 s.flushInProgress = false
             }
-            flushRetryNotBefore.withLock { $0[log.id] = DispatchTime.now().uptimeNanoseconds + Self.flushRetryDelayNs }
+            flushRetryNotBefore.withLock { $0[log.id] = configuration.clock.nowMs() + configuration.flushRetryDelayMs }
             return
         }
         log.state.withLock { s in
@@ -190,6 +190,14 @@ package final class EmbeddedEventStore: EventStore {
         } catch {
             logger.warning("merge failed; parts left as they were", metadata: ["project": "\(log.id)", "day": "\(day)", "error": "\(error)"])
         }
+    }
+
+    /// Waits until the commit thread has finished its round (and so started any flush it
+    /// decided on), then for the flush or merge running in the background (tests).
+    package func waitForBackgroundWork() {
+        let done = DispatchSemaphore(value: 0)
+        if committer.perform({ done.signal() }) { done.wait() }
+        background.sync {}
     }
 
     /// Merges each of `days` held by several parts into one part, now (bulk loading).

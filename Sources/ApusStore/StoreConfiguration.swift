@@ -1,6 +1,7 @@
 // Every knob of the embedded store, resolved once and passed in one value.
 
 /// When an append is acknowledged.
+import ApusModel
 import ApusStoreCore
 package enum Durability: String, Sendable, CaseIterable {
     /// After the group commit's fsync: an acknowledged event survives power loss.
@@ -25,6 +26,10 @@ package struct StoreConfiguration: Sendable {
     package var cacheBytesMax = 256 << 20
     /// Where files are read and written (the POSIX file system; tests inject faults here).
     package var fileSystem: any FileSystem = POSIXFileSystem()
+    /// The store's only clock: when a failed flush may be retried (tests move it by hand).
+    package var clock: any WallClock = SystemClock()
+    /// After a failed flush, no new flush of that project starts for this long.
+    package var flushRetryDelayMs: Int64 = 10_000
 
     package init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

@@ -221,6 +221,39 @@ struct FlushTests {
         #expect(parts.count < 8)
         #expect(try allInsertIds(store, 4) == expected.sorted())
     }
+
+    /// A flush that failed is not retried before the delay has passed on the store's clock
+    /// (an injected one here), then is, and nothing was lost meanwhile.
+    @Test func aFailedFlushIsRetriedOnlyAfterTheDelayOnTheStoresClock() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let fs = FaultyFileSystem(seed: 2)
+        let clock = ManualClock(ms: 1_800_000_000_000)
+        var config = StoreConfiguration(dataDirectory: dir.path)
+        config.fileSystem = fs
+        config.clock = clock
+        config.flushRowsMax = 10
+        let store = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { store.close() }
+        try store.openProject(3)
+        fs.failDirectorySyncs(of: config.projectDirectory(3) + "/parts")
+        _ = try await store.append(events: events(0..<10), to: 3, receivedMs: 1)
+        store.waitForBackgroundWork()
+        fs.failDirectorySyncs(of: nil)
+        #expect(try store.projectSnapshot(of: 3).parts.isEmpty, "the first flush failed")
+
+        _ = try await store.append(events: events(10..<20), to: 3, receivedMs: 1)
+        store.waitForBackgroundWork()
+        #expect(try store.projectSnapshot(of: 3).parts.isEmpty, "no retry before the delay")
+
+        clock.advance(byMs: config.flushRetryDelayMs + 1)
+        _ = try await store.append(events: events(20..<21), to: 3, receivedMs: 1)
+        store.waitForBackgroundWork()
+        let snapshot = try store.projectSnapshot(of: 3)
+        #expect(!snapshot.parts.isEmpty, "retried once the delay passed")
+        #expect(snapshot.chunks.isEmpty)
+        #expect(try allInsertIds(store, 3) == (0..<21).map { "id\($0)" }.sorted())
+    }
 }
 
 struct StoreConcurrencyTests {
@@ -355,4 +388,5 @@ struct SnapshotConsistencyTests {
         #expect(try store.events(of: 1, days: day...day, names: nil).count == acked)
         #expect(try store.projectSnapshot(of: 1).parts.count >= 1)
     }
+
 }

@@ -9,7 +9,7 @@ import ApusModel
 import ApusStoreCore
 
 /// Writes the rows of one block (delivered with `ScanRequest.everything`) as export lines.
-package struct ExportFormat {
+package struct ExportFormat: Sendable {
     private let block: EventBlock
     private let n: Int
     private let words: Int
