@@ -18,6 +18,8 @@ package final class EmbeddedEventStore: EventStore {
     private let logs = Mutex<[ProjectID: ProjectLog]>([:])
     private let committer: GroupCommitter
     private let background = DispatchQueue(label: "apus-flush")
+    /// Lays memtable chunks out as columnar runs and merges runs (one job at a time per store).
+    private let indexer = DispatchQueue(label: "apus-memtable-runs")
     private let policy = CompactionPolicy()
     /// Serialises opening projects: two first requests for a new project must not both recover
     /// (and create) its log.
@@ -94,7 +96,47 @@ package final class EmbeddedEventStore: EventStore {
             let full = log.state.withLock { s in
                 !s.flushInProgress && (s.memtable.rowCount >= configuration.flushRowsMax || s.memtable.byteCount >= configuration.flushBytesMax)
             }
-            if full { startFlush(log) }
+            if full {
+                startFlush(log)
+            } else {
+                considerIndexing(log)
+            }
+        }
+    }
+
+    /// Commit thread: starts building a run when enough rows wait in the memtable's tail.
+    private func considerIndexing(_ log: ProjectLog) {
+        let job: (generation: UInt64, from: Int, chunks: ArraySlice<MemtableChunk>)? = log.state.withLock { s in
+            guard !s.indexing, s.memtable.tailRowCount >= configuration.memtableRunRowsMin else { return nil }
+            s.indexing = true
+            return (s.memtable.generation, s.memtable.indexedChunks, s.memtable.tail)
+        }
+        guard let job else { return }
+        indexer.async { [self] in buildRun(log, generation: job.generation, from: job.from, chunks: job.chunks) }
+    }
+
+    /// Indexer queue: one run from the tail, then merges while the newest run is at least half
+    /// the size of the one before it (so there are O(log n) runs, and each row is copied
+    /// O(log n) times). A memtable frozen for a flush meanwhile makes the work moot.
+    private func buildRun(_ log: ProjectLog, generation: UInt64, from: Int, chunks: ArraySlice<MemtableChunk>) {
+        defer { log.state.withLock { $0.indexing = false } }
+        do throws(StoreError) {
+            let run = try MemtableRun.build(chunks, userIds: log.userIds)
+            var runs: [MemtableRun] = log.state.withLock { s in
+                guard s.memtable.generation == generation, s.memtable.addRun(run, from: from, count: chunks.count) else { return [] }
+                return s.memtable.runs
+            }
+            while runs.count >= 2 && runs[runs.count - 1].rowCount * 2 >= runs[runs.count - 2].rowCount {
+                let pair = Array(runs.suffix(2))
+                let merged = try MemtableRun.merge(pair)
+                runs = log.state.withLock { s in
+                    guard s.memtable.generation == generation, s.memtable.replaceRuns(pair, with: merged) else { return [] }
+                    return s.memtable.runs
+                }
+            }
+        } catch {
+            // Scans still decode those chunks; the next round tries again.
+            logger.warning("laying memtable rows out as columns failed", metadata: ["project": "\(log.id)", "error": "\(error)"])
         }
     }
 
@@ -109,11 +151,11 @@ package final class EmbeddedEventStore: EventStore {
         }
         let job: FlushJob = log.state.withLock { s in
             s.flushInProgress = true
-            s.flushingChunks = s.memtable.chunks
+            s.flushing = s.memtable
             let updates = s.updateChunks
-            s.memtable = Memtable()
+            s.memtable = Memtable(generation: s.memtable.generation + 1)
             s.updateChunks = []
-            return FlushJob(log: log, chunks: s.flushingChunks, updates: updates, boundary: boundary)
+            return FlushJob(log: log, memtable: s.flushing!, updates: updates, boundary: boundary)
         }
         background.async { [self] in runFlush(job) }
     }
@@ -128,11 +170,11 @@ package final class EmbeddedEventStore: EventStore {
             // the memtable, so a later flush (after a pause) or the next start takes them again.
             logger.error("flush failed; events stay in memory and in the WAL, retrying later", metadata: ["project": "\(log.id)", "error": "\(error)"])
             log.state.withLock { s in
-                var memtable = Memtable()
-                for chunk in s.flushingChunks + s.memtable.chunks { memtable.append(chunk) }
+                var memtable = Memtable(generation: s.memtable.generation + 1)
+                for chunk in (s.flushing?.chunks ?? []) + s.memtable.chunks { memtable.append(chunk) }
                 s.memtable = memtable
                 s.updateChunks = job.updates + s.updateChunks
-                s.flushingChunks = []
+                s.flushing = nil
                 s.flushInProgress = false
             }
             flushRetryNotBefore.withLock { $0[log.id] = configuration.clock.nowMs() + configuration.flushRetryDelayMs }
@@ -140,7 +182,7 @@ package final class EmbeddedEventStore: EventStore {
         }
         log.state.withLock { s in
             s.parts.append(contentsOf: parts)
-            s.flushingChunks = []
+            s.flushing = nil
             s.flushInProgress = false
         }
         let logger = self.logger
@@ -198,6 +240,7 @@ package final class EmbeddedEventStore: EventStore {
         let done = DispatchSemaphore(value: 0)
         if committer.perform({ done.signal() }) { done.wait() }
         background.sync {}
+        indexer.sync {}
     }
 
     /// Merges each of `days` held by several parts into one part, now (bulk loading).
@@ -263,7 +306,7 @@ package final class EmbeddedEventStore: EventStore {
     package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
         let log = try log(project)
         let s = log.snapshot()
-        return EmbeddedSnapshot(project: project, chunks: s.chunks, parts: s.parts, userIds: log.userIds)
+        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs)
     }
 
     /// The project's events on `days` as plain values, in scan order (tests and tools; queries
@@ -291,6 +334,7 @@ package final class EmbeddedEventStore: EventStore {
     package func close() {
         committer.stop()
         background.sync {}
+        indexer.sync {}
     }
 
     deinit { committer.stop() }

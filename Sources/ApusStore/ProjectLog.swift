@@ -11,6 +11,10 @@ package struct ProjectSnapshot: Sendable {
     package var project: ProjectID
     /// Events not yet in parts: the memtable and any chunks being flushed.
     package var chunks: [MemtableChunk]
+    /// Those of them laid out as columns already.
+    package var runs: [MemtableRun]
+    /// The rest of them (still records).
+    package var tailChunks: [MemtableChunk]
     /// Immutable columnar parts.
     package var parts: [BlockPart]
     /// Sequence number the next append will get (everything below is visible).
@@ -22,9 +26,11 @@ package struct ProjectState: Sendable {
     package var memtable = Memtable()
     /// Profile and group updates since the last flush, in arrival order.
     package var updateChunks: [(kind: WALRecordKind, chunk: MemtableChunk)] = []
-    /// Event chunks frozen for a flush that has not installed its parts yet (still readable).
-    package var flushingChunks: [MemtableChunk] = []
+    /// The memtable frozen for a flush that has not installed its parts yet (still readable).
+    package var flushing: Memtable? = nil
     package var flushInProgress = false
+    /// A run of the memtable is being built or merged in the background.
+    package var indexing = false
     package var parts: [BlockPart] = []
     package var nextSeq: UInt64 = 1
 }
@@ -61,7 +67,9 @@ package final class ProjectLog: Sendable {
 
     package func snapshot() -> ProjectSnapshot {
         state.withLock { s in
-            ProjectSnapshot(project: id, chunks: s.flushingChunks + s.memtable.chunks, parts: s.parts, nextSeq: s.nextSeq)
+            let memtables = [s.flushing, s.memtable].compactMap { $0 }
+            return ProjectSnapshot(project: id, chunks: memtables.flatMap(\.chunks), runs: memtables.flatMap(\.runs),
+                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq)
         }
     }
 

@@ -20,6 +20,8 @@ package struct StoreConfiguration: Sendable {
     package var flushRowsMax = 1_000_000
     /// A memtable holding this many bytes is flushed into parts.
     package var flushBytesMax = 512 << 20
+    /// Memtable rows are laid out as a columnar run once this many are not in one yet.
+    package var memtableRunRowsMin = 2048
     /// A WAL segment past this size is closed and a new one started.
     package var walSegmentBytesMax = 128 << 20
     /// Decoded column chunks kept in memory for scans, across all projects.

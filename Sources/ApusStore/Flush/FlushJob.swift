@@ -1,4 +1,5 @@
-// A flush: events frozen out of the memtable become one part per UTC day, profile updates go
+// A flush: events frozen out of the memtable (its columnar runs as they are, its tail decoded)
+// become one part per UTC day, profile updates go
 // to the update log, the flush mark moves past them, and only then may the WAL be trimmed.
 // Order matters for crash safety (see docs/on-disk-format.md, "Recovery").
 
@@ -10,7 +11,8 @@ import Logging
 /// What a flush moves out of memory.
 package struct FlushJob: Sendable {
     package var log: ProjectLog
-    package var chunks: [MemtableChunk]
+    /// The frozen memtable: its runs are read as columns, only its tail is decoded.
+    package var memtable: Memtable
     package var updates: [(kind: WALRecordKind, chunk: MemtableChunk)]
     /// Every record below this sequence number is in `chunks` or `updates` (or older parts).
     package var boundary: UInt64
@@ -31,13 +33,18 @@ package struct FlushJob: Sendable {
     }
 
     private func run(recordingInto parts: inout [BlockPart]) throws(StoreError) -> [BlockPart] {
-        let days = MemtableBlocks.days(chunks, in: Int32.min...Int32.max).sorted()
+        let tail = Array(memtable.tail)
+        var days = MemtableBlocks.days(tail, in: Int32.min...Int32.max)
+        for run in memtable.runs { days.formUnion(run.blocksByDay.keys) }
         let request = MergingCursor.sourceRequest(.everything(days: Int32.min...Int32.max))
-        for day in days {
-            let blocks = try MemtableBlocks.blocks(chunks, day: day, request: request, userIds: log.userIds)
+        for day in days.sorted() {
+            var sources = memtable.runs.compactMap { run in run.blocksByDay[day].map { EventBlockCursor.over($0) } }
+            if !tail.isEmpty {
+                sources.append(.over(try MemtableBlocks.blocks(tail, day: day, request: request, userIds: log.userIds)))
+            }
             // Every distinct id gets its uid, durably, before a part may refer to it.
             try log.userIds.persist()
-            if let part = try DayPartWriter.write(project: log.id, day: day, sources: [.over(blocks)], directory: log.partsDirectory,
+            if let part = try DayPartWriter.write(project: log.id, day: day, sources: sources, directory: log.partsDirectory,
                                                   fs: log.fs, cache: log.cache) {
                 parts.append(part)
             }

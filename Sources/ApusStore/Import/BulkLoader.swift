@@ -112,14 +112,10 @@ package final class BulkLoader {
         }
         keys.sort { ($0.uid, $0.time, $0.seq) < ($1.uid, $1.time, $1.seq) }
         let picks = keys.map { BlockGather.Pick(input: $0.input, row: $0.row) }
-        var out: [EventBlock] = []
-        var start = 0
-        while start < picks.count {
-            let end = min(picks.count, start + EventBlock.rowsMax)
-            out.append(BlockGather.build(day: day, request: request, inputs: blocks, picks: Array(picks[start..<end])))
-            start = end
-        }
-        return out
+        // One gather over every input (its cost grows with the inputs, not the picks), then
+        // cut into blocks.
+        let all = BlockGather.build(day: day, request: request, inputs: blocks, picks: picks)
+        return stride(from: 0, to: all.count, by: EventBlock.rowsMax).map { all.slice($0..<min(all.count, $0 + EventBlock.rowsMax)) }
     }
 
     /// One generation: uids durable, a part per day (both cores), the mark, then install.

@@ -1,6 +1,7 @@
-// The embedded store's snapshot: a project's block parts and memtable rows at one moment. A day
-// held by one part alone streams that part's blocks as they are (parts hold no duplicates); a
-// day with several parts or memtable rows merges them through MergingCursor.
+// The embedded store's snapshot: a project's block parts and memtable rows (columnar runs and the
+// tail of records) at one moment. A day held by one part alone streams that part's blocks as
+// they are (parts hold no duplicates); a day with several parts or memtable rows merges them
+// through MergingCursor.
 
 import ApusModel
 import ApusStoreCore
@@ -8,14 +9,17 @@ import ApusStoreCore
 /// A project snapshot of the embedded store, read through the scan API.
 package struct EmbeddedSnapshot: EventSnapshot {
     package let project: Int64
-    /// Events not yet in parts: the memtable and any chunks being flushed.
+    /// Events not yet in parts and not yet in columns: the memtable's tail (decoded when read).
     package let chunks: [MemtableChunk]
     package let parts: [BlockPart]
     package let userIds: UserIdDictionary
+    /// Memtable rows already laid out as columns.
+    package var runs: [MemtableRun] = []
 
     package func days(in range: ClosedRange<Int32>) -> [Int32] {
         var days = MemtableBlocks.days(chunks, in: range)
         for part in parts where range.contains(part.day) { days.insert(part.day) }
+        for run in runs { days.formUnion(run.blocksByDay.keys.filter(range.contains)) }
         return days.sorted()
     }
 
@@ -25,7 +29,8 @@ package struct EmbeddedSnapshot: EventSnapshot {
 
     package func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
         // The memtable's days once per scan, not once per day (each pass reads every row's time).
-        let memoryDays = MemtableBlocks.days(chunks, in: request.days)
+        var memoryDays = MemtableBlocks.days(chunks, in: request.days)
+        for run in runs { memoryDays.formUnion(run.blocksByDay.keys.filter(request.days.contains)) }
         var days = memoryDays.union(parts.map(\.day).filter(request.days.contains)).sorted()[...]
         var current: EventBlockCursor? = nil
         return EventBlockCursor { () throws(StoreError) -> EventBlock? in
@@ -44,7 +49,10 @@ package struct EmbeddedSnapshot: EventSnapshot {
         let sourceRequest = MergingCursor.sourceRequest(request)
         var sources = dayParts.map { Self.blocks(of: $0, sourceRequest) }
         if inMemory {
-            sources.append(.over(try MemtableBlocks.blocks(chunks, day: day, request: sourceRequest, userIds: userIds)))
+            for run in runs where run.blocksByDay[day] != nil { sources.append(.over(run.blocks(day: day, sourceRequest))) }
+            if !chunks.isEmpty {
+                sources.append(.over(try MemtableBlocks.blocks(chunks, day: day, request: sourceRequest, userIds: userIds)))
+            }
         }
         return try MergingCursor(day: day, request: request, sources: sources).cursor
     }

@@ -42,3 +42,31 @@ extension EventBlock {
                    keyOrder: keyOrder.map { k in KeyOrder(shapes: k.shapes, shapeOfRow: rows.map { k.shapeOfRow[$0] }) })
     }
 }
+
+extension EventBlock {
+    /// Rows `range` as a block of their own; each string column keeps only the dictionary
+    /// entries those rows use (a large block cut into `rowsMax` pieces for writing).
+    package func slice(_ range: Range<Int>) -> EventBlock {
+        if range == 0..<count { return self }
+        var b = selecting(Array(range))
+        for k in b.properties.indices {
+            guard let s = b.properties[k].strings else { continue }
+            var remap: [UInt32: UInt32] = [:]
+            var dictionary: [String] = []
+            var ids = s.ids
+            s.present.forEachSet { r in
+                let old = s.ids[r]
+                if let id = remap[old] {
+                    ids[r] = id
+                } else {
+                    let id = UInt32(dictionary.count)
+                    remap[old] = id
+                    dictionary.append(s.dictionary[Int(old)])
+                    ids[r] = id
+                }
+            }
+            b.properties[k].strings = StringValues(present: s.present, ids: ids, dictionary: dictionary)
+        }
+        return b
+    }
+}
