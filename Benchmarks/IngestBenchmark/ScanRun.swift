@@ -77,7 +77,9 @@ enum ScanRun {
         @Sendable func countByDayAndName(_ days: ArraySlice<Int32>) throws -> [Int32: [String: Int]] {
             var out: [Int32: [String: Int]] = [:]
             for day in days {
-                let cursor = try snapshot.scan(ScanRequest(days: day...day))
+                var request = ScanRequest(days: day...day)
+                request.uidsAndTimes = false
+                let cursor = try snapshot.scan(request)
                 var counts: [UInt32: Int] = [:]
                 var names: [String] = []
                 while let b = try cursor.next() {

@@ -8,6 +8,7 @@
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
 
+import ApusStore
 import ApusTesting
 import Foundation
 
@@ -32,6 +33,14 @@ if args.contains("--import-scan") {
     try ImportRun.measure(apus: apusPath, events: totalEvents, users: Int(option("--users", "1000000"))!,
                           days: Int(option("--days", "90"))!, work: option("--work", NSTemporaryDirectory() + "apus-import-bench"),
                           python: args.contains("--no-peers") ? nil : option("--python", ".venv-bench/bin/python"))
+    exit(0)
+}
+
+if args.contains("--scan-folder") {
+    // An existing data folder (e.g. the one --import-scan leaves in --work DIR/apus).
+    var config = StoreConfiguration(dataDirectory: option("--scan-folder", "./data"))
+    config.cacheBytesMax = Int(option("--cache-bytes", String(256 << 20)))!
+    _ = try ScanRun.scanFolder(config: config, project: Int64(option("--project", "1"))!)
     exit(0)
 }
 

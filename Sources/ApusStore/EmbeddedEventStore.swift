@@ -115,22 +115,30 @@ package final class EmbeddedEventStore: EventStore {
         indexer.async { [self] in buildRun(log, generation: job.generation, from: job.from, chunks: job.chunks) }
     }
 
-    /// Indexer queue: one run from the tail, then merges while the newest run is at least half
-    /// the size of the one before it (so there are O(log n) runs, and each row is copied
-    /// O(log n) times). A memtable frozen for a flush meanwhile makes the work moot.
+    /// Indexer queue: one run from the tail, then merges by tiers: four runs of one tier (size
+    /// within a factor of four) become one of the next. A memtable frozen for a flush meanwhile
+    /// makes the work moot.
     private func buildRun(_ log: ProjectLog, generation: UInt64, from: Int, chunks: ArraySlice<MemtableChunk>) {
         defer { log.state.withLock { $0.indexing = false } }
+        let base = max(1, configuration.memtableRunRowsMin)
+        func tier(_ run: MemtableRun) -> Int {
+            var t = 0, size = base
+            while size * 4 <= run.rowCount { size *= 4; t += 1 }
+            return t
+        }
         do throws(StoreError) {
             let run = try MemtableRun.build(chunks, userIds: log.userIds)
             var runs: [MemtableRun] = log.state.withLock { s in
                 guard s.memtable.generation == generation, s.memtable.addRun(run, from: from, count: chunks.count) else { return [] }
                 return s.memtable.runs
             }
-            while runs.count >= 2 && runs[runs.count - 1].rowCount * 2 >= runs[runs.count - 2].rowCount {
-                let pair = Array(runs.suffix(2))
-                let merged = try MemtableRun.merge(pair)
+            // Runs stop growing at tier 2 (32k–128k rows): each row is copied at most twice, and a
+            // full 1M-row memtable is read through a few dozen sources.
+            while runs.count >= 4 && tier(runs[runs.count - 4]) <= tier(runs[runs.count - 1]) && tier(runs[runs.count - 1]) < 2 {
+                let group = Array(runs.suffix(4))
+                let merged = try MemtableRun.merge(group)
                 runs = log.state.withLock { s in
-                    guard s.memtable.generation == generation, s.memtable.replaceRuns(pair, with: merged) else { return [] }
+                    guard s.memtable.generation == generation, s.memtable.replaceRuns(group, with: merged) else { return [] }
                     return s.memtable.runs
                 }
             }
@@ -243,11 +251,13 @@ package final class EmbeddedEventStore: EventStore {
         indexer.sync {}
     }
 
-    /// Merges each of `days` held by several parts into one part, now (bulk loading).
+    /// Merges each of `days` held by several parts into one part, now, days on every core (bulk
+    /// loading: days are independent, and nothing else writes meanwhile).
     func compact(_ log: ProjectLog, days: Set<Int32>) {
         background.sync {
             let split = log.state.withLock { s in Set(Dictionary(grouping: s.parts, by: \.day).filter { $0.value.count > 1 }.keys) }
-            for day in days.intersection(split).sorted() { compact(log, day: day, everything: true) }
+            let chosen = days.intersection(split).sorted()
+            DispatchQueue.concurrentPerform(iterations: chosen.count) { i in compact(log, day: chosen[i], everything: true) }
         }
     }
 

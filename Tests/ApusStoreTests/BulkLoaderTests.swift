@@ -19,6 +19,13 @@ struct BulkLoaderTests {
         return ScanRows.canonical(try ScanRows.collect(try store.snapshot(of: 1), .everything(days: Self.allDays)).rows)
     }
 
+    /// A seeded workload and what the reference store holds of it.
+    func scenario(seed: UInt64, count: Int) async throws -> (events: [Event], want: [ScanRow]) {
+        var workload = MixedWorkload(seed: seed)
+        let events = workload.events(count)
+        return (events, try await reference(events))
+    }
+
     func rows(_ store: EmbeddedEventStore, project: ProjectID = 1) throws -> [ScanRow] {
         let collected = try ScanRows.collect(try store.snapshot(of: project), .everything(days: Self.allDays))
         #expect(collected.problems.isEmpty, "\(collected.problems.prefix(3))")
@@ -49,9 +56,7 @@ struct BulkLoaderTests {
     /// generations: the folder holds exactly what the reference holds, one part per day.
     @Test(arguments: [1, 2, 3] as [UInt64])
     func loadedEventsReadBackAsTheReferenceHoldsThem(seed: UInt64) async throws {
-        var workload = MixedWorkload(seed: seed)
-        let events = workload.events(900)
-        let want = try await reference(events)
+        let (events, want) = try await scenario(seed: seed, count: 900)
         let dir = TempDirectory()
         defer { dir.remove() }
         let config = StoreConfiguration(dataDirectory: dir.path)
@@ -71,9 +76,7 @@ struct BulkLoaderTests {
 
     /// Loading the same events again changes nothing a reader sees.
     @Test func loadingTheSameEventsTwiceAddsNothing() async throws {
-        var workload = MixedWorkload(seed: 9)
-        let events = workload.events(500)
-        let want = try await reference(events)
+        let (events, want) = try await scenario(seed: 9, count: 500)
         let dir = TempDirectory()
         defer { dir.remove() }
         let store = try EmbeddedEventStore(configuration: StoreConfiguration(dataDirectory: dir.path), logger: logger)
@@ -86,9 +89,7 @@ struct BulkLoaderTests {
     /// Events acknowledged before the load (still only in the WAL) and appended after it are
     /// all kept, numbered in order, across a restart.
     @Test func theWALBeforeAndAfterALoadIsKept() async throws {
-        var workload = MixedWorkload(seed: 11)
-        let events = workload.events(600)
-        let want = try await reference(events)
+        let (events, want) = try await scenario(seed: 11, count: 600)
         let dir = TempDirectory()
         defer { dir.remove() }
         let config = StoreConfiguration(dataDirectory: dir.path)
@@ -116,9 +117,7 @@ struct BulkLoaderTests {
     /// loading again completes it exactly.
     @Test(arguments: Array(1...12) as [UInt64])
     func aLoadCutShortByDiskFaultsLeavesAFolderThatOpensAndCanBeFinished(seed: UInt64) async throws {
-        var workload = MixedWorkload(seed: 100 + seed)
-        let events = workload.events(800)
-        let want = try await reference(events)
+        let (events, want) = try await scenario(seed: 100 + seed, count: 800)
         let dir = TempDirectory()
         defer { dir.remove() }
         let fs = FaultyFileSystem(seed: seed)

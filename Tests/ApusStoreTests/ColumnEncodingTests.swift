@@ -28,6 +28,27 @@ struct ColumnEncodingTests {
         }
     }
 
+    /// Every width and every short count (the word-at-a-time reader hands over to a byte
+    /// reader near the chunk's end), with other bytes following the chunk.
+    @Test func bitPackingRoundTripsEveryWidthAndCountNearTheEnd() throws {
+        var rng = SeededRandom(seed: 77)
+        for width in 1...32 {
+            let mask: UInt64 = (1 << UInt64(width)) - 1
+            for count in 0...70 {
+                let values = (0..<count).map { i in i % 5 == 0 ? UInt32(truncatingIfNeeded: mask) : UInt32(truncatingIfNeeded: rng.next() & mask) }
+                var w = BinaryWriter()
+                BitPacking.encode(values, width: width, into: &w)
+                let chunk = w.count
+                w.u64(0xFFFF_FFFF_FFFF_FFFF)
+                let decoded: Result<[UInt32], DecodeFailure> = w.bytes.withUnsafeBytes { buf in
+                    var r = BinaryReader(buf, start: 0, end: chunk)
+                    return Result { () throws(DecodeFailure) in try BitPacking.decode(&r, count: count) }
+                }
+                #expect(try decoded.get() == values, "width \(width), count \(count)")
+            }
+        }
+    }
+
     /// Byte order, not Swift's string order, and byte equality, not canonical equivalence.
     @Test func comparesStringsByUTF8Bytes() {
         #expect(utf8Compare("Z", "a") < 0)

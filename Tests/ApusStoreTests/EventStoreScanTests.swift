@@ -148,6 +148,33 @@ struct EventStoreScanTests {
     }
 
     /// A uid range keeps exactly the rows of those users.
+    /// A scan that needs neither uids nor times (a count by event) counts the same rows, with
+    /// or without a name filter; blocks may then leave those columns out.
+    @Test(arguments: Kind.allCases)
+    func countsWithoutUidsAndTimesMatchAFullScan(kind: Kind) async throws {
+        var workload = MixedWorkload(seed: 21)
+        let (store, dir) = try await Self.load(kind, workload.events(500))
+        defer { store.close(); dir?.remove() }
+        let snapshot = try store.snapshot(of: 1)
+        for names in [nil, Set(["Bought", "Ünïcødé ✓"])] as [Set<String>?] {
+            func counts(_ request: ScanRequest) throws -> [String: Int] {
+                var out: [String: Int] = [:]
+                let cursor = try snapshot.scan(request)
+                while let b = try cursor.next() {
+                    #expect(b.uids.isEmpty || b.uids.count == b.count)
+                    #expect(b.timesMs.isEmpty || b.timesMs.count == b.count)
+                    for id in b.nameIds { out["\(b.day) \(b.names[Int(id)])", default: 0] += 1 }
+                }
+                return out
+            }
+            var lean = ScanRequest(days: Self.allDays, eventNames: names)
+            lean.uidsAndTimes = false
+            let full = try counts(ScanRequest(days: Self.allDays, eventNames: names))
+            #expect(!full.isEmpty)
+            #expect(try counts(lean) == full)
+        }
+    }
+
     @Test(arguments: Kind.allCases)
     func uidRangeKeepsOnlyThoseUsers(kind: Kind) async throws {
         var workload = MixedWorkload(seed: 9)

@@ -117,6 +117,17 @@ package struct RecordSplitter {
                 continue
             }
             // Inside a record.
+            if b == 0x0A {
+                if lineDelimited == true && !inArray {
+                    keepFrom = nil
+                    brokenLine()
+                } else {
+                    line += 1
+                    escaped = false
+                }
+                i += 1
+                continue
+            }
             if inString {
                 if escaped {
                     escaped = false
@@ -124,14 +135,6 @@ package struct RecordSplitter {
                     escaped = true
                 } else if b == 0x22 {
                     inString = false
-                } else if b == 0x0A {
-                    if lineDelimited == true && !inArray {
-                        keepFrom = nil
-                        brokenLine()
-                        i += 1
-                        continue
-                    }
-                    line += 1
                 }
             } else {
                 switch b {
@@ -156,14 +159,6 @@ package struct RecordSplitter {
                         keepFrom = nil
                         if batch.ranges.count + batch.failures.count >= batchRecords || batch.bytes.count >= batchBytes { handOut() }
                     }
-                case 0x0A:
-                    if lineDelimited == true && !inArray {
-                        keepFrom = nil
-                        brokenLine()
-                        i += 1
-                        continue
-                    }
-                    line += 1
                 default: break
                 }
             }

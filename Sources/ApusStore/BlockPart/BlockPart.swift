@@ -88,8 +88,10 @@ package final class BlockPart: Sendable {
     package func block(_ i: Int, _ request: ScanRequest) throws(StoreError) -> EventBlock? {
         let info = footer.blocks[i]
         let n = info.rowCount
-        let uids: [UInt32] = try decoded(info.uids, .uids, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) }
-        let times: [Int64] = try decoded(info.times, .times, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) }
+        // Uids and times only when asked for or needed to filter: a count by event reads names alone.
+        let rowKeys = request.uidsAndTimes || request.timeMs != nil || request.uids != nil
+        let uids: [UInt32] = rowKeys ? try decoded(info.uids, .uids, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
+        let times: [Int64] = rowKeys ? try decoded(info.times, .times, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) } : []
         let nameBound = UInt32(footer.names.count)
         let nameIds: [UInt32] = try decoded(info.nameIds, .names, rows: n) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
         var block = EventBlock(day: footer.day, count: n, uids: uids, timesMs: times, nameIds: nameIds, names: footer.names)

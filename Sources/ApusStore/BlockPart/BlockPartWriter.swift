@@ -79,7 +79,10 @@ package struct BlockPartWriter {
         var nameMask = [UInt64](repeating: 0, count: (plan.names.count + 63) / 64)
         let partNameIds = b.nameIds.map { nameMap[Int($0)] }
         for id in partNameIds { nameMask[Int(id) >> 6] |= 1 << UInt64(id & 63) }
-        BitPacking.encode(partNameIds, width: BitPacking.width(forMax: UInt32(max(0, plan.names.count - 1))), into: &w)
+        // Name ids in whole bytes (8 or 16 bits): every scan reads them, and byte-aligned ids
+        // unpack in a widening loop several times faster than odd widths, for ~1/4 byte a row.
+        let nameWidth = (BitPacking.width(forMax: UInt32(max(0, plan.names.count - 1))) + 7) / 8 * 8
+        BitPacking.encode(partNameIds, width: nameWidth, into: &w)
         let nameIds = try out.chunk(w.take())
         BlockChunks.encodeSeqs(b.seqs, into: &w)
         let seqs = try out.chunk(w.take(), cold: true)

@@ -50,6 +50,7 @@ final class MergingCursor {
         var r = request
         r.seqs = true
         r.insertIds = true
+        r.uidsAndTimes = true
         if let t = request.timeMs {
             let lower = floorDiv(t.lowerBound, 1000) * 1000
             let upper = t.upperBound == Int64.min ? Int64.min : (floorDiv(t.upperBound - 1, 1000) + 1) * 1000

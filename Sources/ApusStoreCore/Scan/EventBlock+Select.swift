@@ -34,7 +34,8 @@ extension PropertyBlock {
 extension EventBlock {
     /// The block of only `rows` (ascending row indexes).
     package func selecting(_ rows: [Int]) -> EventBlock {
-        EventBlock(day: day, count: rows.count, uids: rows.map { uids[$0] }, timesMs: rows.map { timesMs[$0] },
+        EventBlock(day: day, count: rows.count, uids: uids.isEmpty ? [] : rows.map { uids[$0] },
+                   timesMs: timesMs.isEmpty ? [] : rows.map { timesMs[$0] },
                    nameIds: rows.map { nameIds[$0] }, names: names,
                    seqs: seqs.isEmpty ? [] : rows.map { seqs[$0] },
                    insertIds: insertIds.count == 0 ? insertIds : insertIds.selecting(rows),

@@ -10,9 +10,10 @@ package struct EventBlock: Sendable, Equatable {
     /// The UTC day every row falls on.
     package var day: Int32
     package var count: Int
-    /// The user of each row (see `EventSnapshot.distinctId(of:)`).
+    /// The user of each row (see `EventSnapshot.distinctId(of:)`); may be empty when the
+    /// request set `uidsAndTimes` to false.
     package var uids: [UInt32]
-    /// Event time of each row, ms since the epoch.
+    /// Event time of each row, ms since the epoch (may be empty likewise).
     package var timesMs: [Int64]
     /// Each row's event name, as an index into `names`.
     package var nameIds: [UInt32]

@@ -27,6 +27,10 @@ package struct ScanRequest: Sendable, Equatable {
     package var seqs: Bool
     /// Deliver each row's property keys in arrival order (raw export reproduces it).
     package var keyOrder: Bool
+    /// Deliver each row's uid and time. When false (a count by day and event, say) a store may
+    /// leave `uids` and `timesMs` empty and not read them; it still delivers them where it
+    /// must read them anyway (to filter by time or user, or to merge sources).
+    package var uidsAndTimes = true
 
     package init(days: ClosedRange<Int32>, timeMs: Range<Int64>? = nil, eventNames: Set<String>? = nil,
                  uids: Range<UInt32>? = nil, properties: Properties = .none, insertIds: Bool = false,
