@@ -96,15 +96,14 @@ package final class EmbeddedEventStore: EventStore {
             let full = log.state.withLock { s in
                 !s.flushInProgress && (s.memtable.rowCount >= configuration.flushRowsMax || s.memtable.byteCount >= configuration.flushBytesMax)
             }
-            if full {
-                startFlush(log)
-            } else {
-                considerIndexing(log)
-            }
+            if full { startFlush(log) }
         }
     }
 
-    /// Commit thread: starts building a run when enough rows wait in the memtable's tail.
+    /// Starts building a run in the background when enough rows wait in the memtable's tail.
+    /// Reads call it (`snapshot(of:)`): a project that is only written never pays for runs
+    /// (they cost ingestion a third of its throughput when built eagerly), and one that is read
+    /// gets them for its next scans.
     private func considerIndexing(_ log: ProjectLog) {
         let job: (generation: UInt64, from: Int, chunks: ArraySlice<MemtableChunk>)? = log.state.withLock { s in
             guard !s.indexing, s.memtable.tailRowCount >= configuration.memtableRunRowsMin else { return nil }
@@ -315,6 +314,7 @@ package final class EmbeddedEventStore: EventStore {
 
     package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
         let log = try log(project)
+        considerIndexing(log)
         let s = log.snapshot()
         return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs)
     }

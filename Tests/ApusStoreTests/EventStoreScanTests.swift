@@ -42,6 +42,8 @@ struct EventStoreScanTests {
             }
             if kind == .partsAndMemtableRuns && batch >= half && batch - 50 < half { store.flushAll() }
             _ = try await store.append(events: Array(events[batch..<min(events.count, batch + 50)]), to: 1, receivedMs: 0)
+            // Reads lay the memtable out in runs (in the background, for the next reads).
+            if runs { _ = try store.snapshot(of: 1) }
         }
         if kind == .parts { store.flushAll() }
         if runs {

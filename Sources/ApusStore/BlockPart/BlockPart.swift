@@ -90,13 +90,13 @@ package final class BlockPart: Sendable {
         let n = info.rowCount
         // Uids and times only when asked for or needed to filter: a count by event reads names alone.
         let rowKeys = request.uidsAndTimes || request.timeMs != nil || request.uids != nil
-        let uids: [UInt32] = rowKeys ? try decoded(info.uids, .uids, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
-        let times: [Int64] = rowKeys ? try decoded(info.times, .times, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) } : []
+        let uids: [UInt32] = rowKeys ? try decoded(info.uids, .uids, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
+        let times: [Int64] = rowKeys ? try decoded(info.times, .times, rows: n, bytesPerRow: 8) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) } : []
         let nameBound = UInt32(footer.names.count)
-        let nameIds: [UInt32] = try decoded(info.nameIds, .names, rows: n) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
+        let nameIds: [UInt32] = try decoded(info.nameIds, .names, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
         var block = EventBlock(day: footer.day, count: n, uids: uids, timesMs: times, nameIds: nameIds, names: footer.names)
         if request.seqs {
-            block.seqs = try decoded(info.seqs, .seqs, rows: n) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
+            block.seqs = try decoded(info.seqs, .seqs, rows: n, bytesPerRow: 8) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
         }
         if request.insertIds {
             block.insertIds = try decoded(info.insertIds, .insertIds, rows: n) { r throws(DecodeFailure) in try InsertIdChunk.decode(&r, count: n) }
@@ -242,7 +242,10 @@ package final class BlockPart: Sendable {
     /// A chunk decoded by `decode`, through the cache.
     /// `rows`: the rows the decoded value spans (dense columns cost up to ~9 bytes a row
     /// besides their bytes), for the cache's accounting.
-    private func decoded<T: Sendable>(_ ref: ChunkRef, _ kind: ChunkKind, rows: Int = 0, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> T {
+    /// A chunk decoded, through the cache. Its cost there is the chunk's bytes plus
+    /// `bytesPerRow` per row (4 for an array of 32-bit ids, 8 for times and seqs, 9 as a rough
+    /// figure for the nested column types).
+    private func decoded<T: Sendable>(_ ref: ChunkRef, _ kind: ChunkKind, rows: Int = 0, bytesPerRow: Int = 9, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> T {
         try cache.value(BlockCache.Key(part: number, offset: ref.offset, length: ref.length, kind: kind.rawValue)) { () throws(StoreError) -> (T, bytes: Int) in
             let bytes = try chunk(ref)
             let result: Result<T, DecodeFailure> = bytes.withUnsafeBytes { buf in
@@ -254,7 +257,7 @@ package final class BlockPart: Sendable {
                 } catch { return .failure(error) }
             }
             switch result {
-            case .success(let v): return (v, bytes.count * 2 + rows * 9 + 64)
+            case .success(let v): return (v, bytes.count + rows * bytesPerRow + 64)
             case .failure(let e): throw Self.damaged(path, "chunk at byte \(ref.offset): \(e.reason) at \(e.offset)")
             }
         }
