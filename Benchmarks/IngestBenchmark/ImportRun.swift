@@ -42,6 +42,7 @@ enum ImportRun {
         config.cacheBytesMax = 256 << 20
         let scan = try ScanRun.scanFolder(config: config, project: 1)
 
+        guard scan.rows == events else { throw BenchError("the scan counted \(scan.rows) events, not \(events)") }
         let export = try exportOverHTTP(apus: apus, data: data, events: events)
 
         var peer: [String: Double] = [:]
