@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // zstd, for the cold column chunks of parts.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // CRC-32C with the processor's instruction (the store's checksums).
+        .target(name: "CCRC32C"),
 
         // Values only: JSON, events, errors. No I/O.
         .target(name: "ApusModel"),
@@ -39,7 +41,7 @@ let package = Package(
 
         // The embedded event store: WAL, memtable, columnar parts, compaction.
         .target(name: "ApusStore", dependencies: [
-            "ApusModel", "ApusStoreCore", "CZstd",
+            "ApusModel", "ApusStoreCore", "CZstd", "CCRC32C",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -58,10 +58,12 @@ package enum BitPacking {
         if width == 8 || width == 16 {
             // Whole bytes: a widening copy the compiler vectorises.
             let values = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                // No index arithmetic in the loop (its overflow checks stop the vectoriser).
+                let src = UnsafeRawBufferPointer(rebasing: base[start..<(start + byteCount)])
                 if width == 8 {
-                    for i in 0..<count { buffer[i] = UInt32(base[start + i]) }
+                    for i in 0..<count { buffer[i] = UInt32(src[i]) }
                 } else {
-                    for i in 0..<count { buffer[i] = UInt32(base.loadUnaligned(fromByteOffset: start + 2 * i, as: UInt16.self).littleEndian) }
+                    for i in 0..<count { buffer[i] = UInt32(UInt16(littleEndian: src.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))) }
                 }
                 initialized = count
             }
