@@ -58,14 +58,24 @@ package final class BulkLoader {
     package static func prepare(_ events: [Event]) -> PreparedBatch {
         var batch = PreparedBatch()
         batch.distinctIds.reserveCapacity(events.count)
-        var builders: [Int32: EventBlockBuilder] = [:]
+        // Rows by day first, then one builder at a time held in a local (a builder kept in a
+        // dictionary is copied whole each time it is read there).
+        var rowsByDay: [Int32: [Int]] = [:]
         for (i, e) in events.enumerated() {
             batch.distinctIds.append(e.distinctId)
-            let day = utcDay(ofTimeMs: e.timeMs)
-            builders[day, default: EventBlockBuilder(day: day, request: request)].append(uid: 0, seq: UInt64(i), event: e)
-            if builders[day]!.isFull { batch.blocks.append(builders.removeValue(forKey: day)!.build()) }
+            rowsByDay[utcDay(ofTimeMs: e.timeMs), default: []].append(i)
         }
-        for day in builders.keys.sorted() { batch.blocks.append(builders[day]!.build()) }
+        for day in rowsByDay.keys.sorted() {
+            var builder = EventBlockBuilder(day: day, request: request)
+            for i in rowsByDay[day]! {
+                builder.append(uid: 0, seq: UInt64(i), event: events[i])
+                if builder.isFull {
+                    batch.blocks.append(builder.build())
+                    builder = EventBlockBuilder(day: day, request: request)
+                }
+            }
+            if builder.count > 0 { batch.blocks.append(builder.build()) }
+        }
         return batch
     }
 

@@ -21,6 +21,10 @@ package struct EventBlockBuilder {
     private var shapes: [[UInt32]] = []
     private var shapeIndex: [[UInt32]: UInt32] = [:]
     private var shapeOfRow: [UInt32] = []
+    /// The previous row's keys, their column indexes (-1: not kept) and its shape.
+    private var lastKeys: [String] = []
+    private var lastIndexes: [Int] = []
+    private var lastShape: [UInt32] = []
 
     package init(day: Int32, request: ScanRequest) {
         self.day = day
@@ -54,23 +58,44 @@ package struct EventBlockBuilder {
         if request.insertIds { insertIds.append(e.insertId) }
         guard request.properties != .none else { return }
         var shape: [UInt32] = []
-        for member in e.properties {
+        shape.reserveCapacity(e.properties.count)
+        var sameShape = !shapeOfRow.isEmpty
+        var sameKeys = lastKeys.count == e.properties.count
+        for (position, member) in e.properties.enumerated() {
             let index: Int
-            if let i = keyIndex[member.key] {
-                index = i
-            } else if request.properties == .all {
-                index = keys.count
-                keyIndex[member.key] = index
-                keys.append(member.key)
-                columns.append(PropertyBlockBuilder())
+            // Rows of one event mostly repeat the previous row's keys in the same order: a
+            // string comparison is far cheaper than hashing the key.
+            if sameKeys && lastKeys[position] == member.key {
+                guard lastIndexes[position] >= 0 else { continue }
+                index = lastIndexes[position]
             } else {
-                continue
+                sameKeys = false
+                if let i = keyIndex[member.key] {
+                    index = i
+                } else if request.properties == .all {
+                    index = keys.count
+                    keyIndex[member.key] = index
+                    keys.append(member.key)
+                    columns.append(PropertyBlockBuilder())
+                } else {
+                    continue
+                }
             }
             columns[index].set(row: row, member.value)
-            if request.keyOrder { shape.append(UInt32(index)) }
+            if request.keyOrder {
+                if sameShape && (shape.count >= lastShape.count || lastShape[shape.count] != UInt32(index)) { sameShape = false }
+                shape.append(UInt32(index))
+            }
+        }
+        if !sameKeys {
+            lastKeys = e.properties.map(\.key)
+            lastIndexes = lastKeys.map { keyIndex[$0] ?? -1 }
         }
         if request.keyOrder {
-            if let id = shapeIndex[shape] {
+            defer { lastShape = shape }
+            if sameShape && shape.count == lastShape.count, let id = shapeOfRow.last {
+                shapeOfRow.append(id)
+            } else if let id = shapeIndex[shape] {
                 shapeOfRow.append(id)
             } else {
                 let id = UInt32(shapes.count)
