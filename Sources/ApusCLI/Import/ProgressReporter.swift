@@ -33,7 +33,7 @@ final class ProgressReporter {
     func update(_ tally: ImportTally, fileBytesRead: Int? = nil) {
         let now = Date()
         let every: TimeInterval = isTerminal ? 0.5 : 10
-        guard now.timeIntervalSince(lastDraw) >= every else { return }
+        guard tally.events + tally.failed > 0, now.timeIntervalSince(lastDraw) >= every else { return }
         lastDraw = now
         let elapsed = max(0.001, now.timeIntervalSince(started))
         let rate = Double(tally.events) / elapsed
