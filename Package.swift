@@ -51,8 +51,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
 
-        // Wire decoding, validation and normalisation of every ingestion format.
-        .target(name: "ApusIngest", dependencies: ["ApusModel", "CZlib"]),
+        // Wire decoding, validation and normalisation of every ingestion format, and writing
+        // what was accepted through the EventStore seam.
+        .target(name: "ApusIngest", dependencies: ["ApusModel", "ApusStoreCore", "CZlib"]),
 
         // HTTP: routes, middleware, auth, error mapping.
         .target(name: "ApusServer", dependencies: [

@@ -70,41 +70,14 @@ package struct IngestionRoutes: Sendable {
     }
 
     private func store(_ accepted: [AcceptedEvent], now: Int64, into outcome: inout IngestOutcome) async {
-        for (project, items) in Self.groupedByProject(accepted, \.project) {
-            do throws(StoreError) {
-                try state.store.openProject(project)
-                outcome.stored += try await state.store.append(events: items.map(\.event), to: project, receivedMs: now).count
-            } catch {
-                outcome.storeError = error
-            }
-        }
+        let written = await StoreWriter(store: state.store).write(events: accepted, receivedMs: now)
+        outcome.stored += written.stored
+        if let error = written.error { outcome.storeError = error }
     }
 
     private func store(_ accepted: [ProfileUpdate], kind: ProfileUpdateKind, now: Int64, into outcome: inout IngestOutcome) async {
-        for (project, items) in Self.groupedByProject(accepted, \.project) {
-            do throws(StoreError) {
-                try state.store.openProject(project)
-                let records = items.map { JSONWriter.bytes($0.record) }
-                outcome.stored += try await state.store.append(updates: records, kind: kind, to: project, receivedMs: now).count
-            } catch {
-                outcome.storeError = error
-            }
-        }
-    }
-
-    /// Items grouped by project, projects in the order they first appear (one append each).
-    static func groupedByProject<T>(_ items: [T], _ project: (T) -> ProjectID) -> [(ProjectID, [T])] {
-        var groups: [(ProjectID, [T])] = []
-        var index: [ProjectID: Int] = [:]
-        for item in items {
-            let p = project(item)
-            if let i = index[p] {
-                groups[i].1.append(item)
-            } else {
-                index[p] = groups.count
-                groups.append((p, [item]))
-            }
-        }
-        return groups
+        let written = await StoreWriter(store: state.store).write(updates: accepted, kind: kind, receivedMs: now)
+        outcome.stored += written.stored
+        if let error = written.error { outcome.storeError = error }
     }
 }
