@@ -40,6 +40,8 @@ package final class ImportFileReader {
     private let fd: Int32
     private let chunkBytes: Int
     private var input: [UInt8]
+    /// Inflated bytes (gzip only), reused for every chunk.
+    private var output: [UInt8] = []
     private var inputStart = 0
     private var inputEnd = 0
     private var atEOF = false
@@ -66,6 +68,7 @@ package final class ImportFileReader {
                 throw ImportFileError(.invalidCompression, "could not start inflating \(path)")
             }
             streamOpen = true
+            output = [UInt8](repeating: 0, count: chunkBytes)
         }
     }
 
@@ -96,7 +99,6 @@ package final class ImportFileReader {
             inputStart = inputEnd
             return true
         }
-        var output = [UInt8](repeating: 0, count: chunkBytes)
         while true {
             if streamEnded { return false }
             try fill()

@@ -25,7 +25,7 @@ package struct FlushJob: Sendable {
         } catch {
             // The mark may have landed even though a later step (the folder's fsync) failed: then
             // the WAL below it may go at the next start, and these parts are the only copy.
-            if let mark = try? FlushManifest.read(directory: log.directory, fs: log.fs), mark >= boundary { return written }
+            if FlushManifest.landed(boundary, directory: log.directory, fs: log.fs) { return written }
             // Parts of a failed flush are removed so a retry does not leave two copies behind.
             for part in written { try? log.fs.remove(part.path) }
             throw error
@@ -34,8 +34,7 @@ package struct FlushJob: Sendable {
 
     private func run(recordingInto parts: inout [BlockPart]) throws(StoreError) -> [BlockPart] {
         let tail = Array(memtable.tail)
-        var days = MemtableBlocks.days(tail, in: Int32.min...Int32.max)
-        for run in memtable.runs { days.formUnion(run.blocksByDay.keys) }
+        let days = MemtableRun.days(memtable.runs, tail: tail, in: Int32.min...Int32.max)
         let request = MergingCursor.sourceRequest(.everything(days: Int32.min...Int32.max))
         for day in days.sorted() {
             var sources = memtable.runs.compactMap { run in run.blocksByDay[day].map { EventBlockCursor.over($0) } }

@@ -25,6 +25,13 @@ package enum FlushManifest {
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian }
     }
 
+    /// True when the mark on disk is at `seq` or past it (a write whose later step failed may
+    /// still have landed; then the parts it covers are the only copy and must stay).
+    package static func landed(_ seq: UInt64, directory: String, fs: any FileSystem) -> Bool {
+        guard let mark = try? read(directory: directory, fs: fs) else { return false }
+        return mark >= seq
+    }
+
     package static func write(_ seq: UInt64, directory: String, fs: any FileSystem) throws(FileError) {
         var w = BinaryWriter(capacity: 20)
         w.raw(magic)

@@ -158,9 +158,8 @@ package final class BulkLoader {
                 throw .io(error)
             }
         } catch {
-            if let mark = try? FlushManifest.read(directory: log.directory, fs: log.fs), mark >= nextSeq {
-                // The mark landed: the parts stand.
-            } else {
+            // Unless the mark landed (then the parts stand), none of this generation may remain.
+            guard FlushManifest.landed(nextSeq, directory: log.directory, fs: log.fs) else {
                 for part in parts { try? log.fs.remove(part.path) }
                 throw error
             }

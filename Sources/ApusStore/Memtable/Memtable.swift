@@ -44,7 +44,8 @@ package struct Memtable: Sendable {
         return true
     }
 
-    /// Replaces the runs at `range` (merged into `run`); false when they are no longer there.
+    /// Replaces `replaced`, the newest runs, with `run` (their merge); false when they are no
+    /// longer the newest runs.
     package mutating func replaceRuns(_ replaced: [MemtableRun], with run: MemtableRun) -> Bool {
         guard runs.count >= replaced.count,
               zip(runs.suffix(replaced.count), replaced).allSatisfy({ $0 === $1 }) else { return false }

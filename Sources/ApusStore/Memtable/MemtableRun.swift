@@ -32,6 +32,13 @@ package final class MemtableRun: Sendable {
         return MemtableRun(rowCount: rows, blocksByDay: byDay)
     }
 
+    /// The UTC days in `range` on which `runs` or the `tail` chunks hold rows.
+    static func days(_ runs: [MemtableRun], tail: [MemtableChunk], in range: ClosedRange<Int32>) -> Set<Int32> {
+        var days = MemtableBlocks.days(tail, in: range)
+        for run in runs { days.formUnion(run.blocksByDay.keys.filter(range.contains)) }
+        return days
+    }
+
     /// Two or more runs as one, deduplicated.
     static func merge(_ runs: [MemtableRun]) throws(StoreError) -> MemtableRun {
         var days = Set<Int32>()

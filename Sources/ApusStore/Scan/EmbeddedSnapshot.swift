@@ -17,9 +17,8 @@ package struct EmbeddedSnapshot: EventSnapshot {
     package var runs: [MemtableRun] = []
 
     package func days(in range: ClosedRange<Int32>) -> [Int32] {
-        var days = MemtableBlocks.days(chunks, in: range)
+        var days = MemtableRun.days(runs, tail: chunks, in: range)
         for part in parts where range.contains(part.day) { days.insert(part.day) }
-        for run in runs { days.formUnion(run.blocksByDay.keys.filter(range.contains)) }
         return days.sorted()
     }
 
@@ -29,8 +28,7 @@ package struct EmbeddedSnapshot: EventSnapshot {
 
     package func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
         // The memtable's days once per scan, not once per day (each pass reads every row's time).
-        var memoryDays = MemtableBlocks.days(chunks, in: request.days)
-        for run in runs { memoryDays.formUnion(run.blocksByDay.keys.filter(request.days.contains)) }
+        let memoryDays = MemtableRun.days(runs, tail: chunks, in: request.days)
         var days = memoryDays.union(parts.map(\.day).filter(request.days.contains)).sorted()[...]
         var current: EventBlockCursor? = nil
         return EventBlockCursor { () throws(StoreError) -> EventBlock? in
