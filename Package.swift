@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusStoreCore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusCatalogTests", dependencies: ["ApusCatalog", "ApusModel", "ApusTesting"]),
-        .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusTesting"]),
+        .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "ApusTesting"]),
         .testTarget(name: "ApusServerTests", dependencies: [
             "ApusServer", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusModel", "ApusIngest", "ApusTesting",
             .product(name: "Logging", package: "swift-log"),

@@ -22,6 +22,23 @@ enum DecodeRun {
             events += payload.count
         }
         let seconds = Date().timeIntervalSince(start)
-        print(String(format: "decode + validate + encode: %d events in %.2f s (%.0f events/s on one core)", events, seconds, Double(events) / seconds))
+        print(String(format: "general path, decode + validate + encode: %d events in %.2f s (%.0f events/s on one core)", events, seconds, Double(events) / seconds))
+
+        let start2 = Date()
+        var events2 = 0, general = 0
+        for body in bodies {
+            let extracted = try PayloadDecoder.extract(
+                IngestRequest(endpoint: .importEvents, method: .post, body: body, contentType: "application/json",
+                              contentEncoding: nil, query: "strict=1&project_id=1"))
+            let context = EventValidationContext(endpoint: .importEvents, strict: true, nowMs: 1_800_000_000_000,
+                                                 authenticatedProject: 1, resolveToken: { _ in 1 })
+            guard let transcoded = EventTranscoder.transcode(extracted.payload, context: context) else { continue }
+            let payload = WALPayload(receivedMs: 0, records: transcoded.records)
+            events2 += payload.count
+            general += transcoded.generalRecords
+        }
+        let seconds2 = Date().timeIntervalSince(start2)
+        print(String(format: "transcoder, extract + transcode + WAL payload: %d events (%d by the general path) in %.2f s (%.0f events/s on one core)",
+                     events2, general, seconds2, Double(events2) / seconds2))
     }
 }

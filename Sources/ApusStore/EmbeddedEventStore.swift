@@ -69,8 +69,14 @@ package final class EmbeddedEventStore: EventStore {
 
     // MARK: Writing
 
-    package func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
-        try await append(WALPayload(receivedMs: receivedMs, events: events), to: project)
+    package func append(records: EventRecords, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
+        // A record that does not follow the layout would stop the WAL from replaying: refuse it.
+        do throws(DecodeFailure) {
+            try EventCodec.check(records)
+        } catch {
+            throw StoreError(.invalidRecord, "an event record is malformed at byte \(error.offset) (\(error.reason)); nothing was stored")
+        }
+        return try await append(WALPayload(receivedMs: receivedMs, records: records), to: project)
     }
 
     package func append(updates: [[UInt8]], kind: ProfileUpdateKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {

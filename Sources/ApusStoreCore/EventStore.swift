@@ -28,8 +28,9 @@ package protocol EventStore: Sendable {
     /// Makes the project's storage ready (idempotent).
     func openProject(_ project: ProjectID) throws(StoreError)
 
-    /// Appends validated events; returns once they are durable (per the configured durability).
-    func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
+    /// Appends validated events, as records (`EventCodec`'s layout); returns once they are
+    /// durable (per the configured durability).
+    func append(records: EventRecords, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
 
     /// Appends profile (`/engage`) or group (`/groups`) updates, as compact JSON records, in order.
     func append(updates: [[UInt8]], kind: ProfileUpdateKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt
@@ -40,4 +41,11 @@ package protocol EventStore: Sendable {
 
     /// Makes what was acknowledged durable as configured and stops taking writes. Idempotent.
     func close()
+}
+
+extension EventStore {
+    /// Appends validated events; returns once they are durable (per the configured durability).
+    package func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
+        try await append(records: EventRecords(events), to: project, receivedMs: receivedMs)
+    }
 }

@@ -41,6 +41,8 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case unknownProject = "unknown_project"
         /// Another process holds the data folder (a running server, or an import).
         case folderLocked = "folder_locked"
+        /// An event record handed to the store is not in the record layout (a bug in its writer).
+        case invalidRecord = "invalid_record"
     }
 
     package var code: Code

@@ -24,7 +24,13 @@ package final class InMemoryEventStore: EventStore {
         projects.withLock { if $0[project] == nil { $0[project] = Project() } }
     }
 
-    package func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
+    package func append(records: EventRecords, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
+        let events: [Event]
+        do throws(DecodeFailure) {
+            events = try records.events()
+        } catch {
+            throw StoreError(.invalidRecord, "record \(error.offset) could not be decoded: \(error.reason)")
+        }
         let first = nextSeq.withLock { s in defer { s += UInt64(events.count) }; return s }
         try projects.withLock { (all: inout [ProjectID: Project]) throws(StoreError) in
             guard var p = all[project] else { throw StoreError.unknownProject(project) }

@@ -1,5 +1,6 @@
 // The small encodings under every column: bit-packing and UTF-8 byte order.
 
+import ApusStoreCore
 import ApusTesting
 @testable import ApusStore
 import Testing

@@ -8,6 +8,17 @@
 
 import ApusModel
 
+/// The payload's JSON text and the flags and fields around it, before its records are found.
+package struct ExtractedPayload: Sendable {
+    package var flags: IngestFlags
+    package var formFields: [String: String]
+    package var uncompressedBytes: Int
+    /// The JSON text holding the records (inflated, form- and base64-decoded).
+    package var payload: [UInt8]
+    /// "body" or "data field": where the JSON came from, for messages.
+    package var origin: String
+}
+
 /// The payload bytes, the flags and fields around them, and where each record is.
 package struct LocatedPayload: Sendable {
     package var flags: IngestFlags

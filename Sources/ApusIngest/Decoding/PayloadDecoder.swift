@@ -24,6 +24,24 @@ package enum PayloadDecoder {
     package static func locate(
         _ request: IngestRequest, limits: IngestLimits = .standard, onePassBytesMax: Int? = nil
     ) throws(IngestError) -> LocatedPayload {
+        try locate(extract(request, limits: limits), limits: limits, onePassBytesMax: onePassBytesMax)
+    }
+
+    /// The second stage of `locate`: where each record of an extracted payload is.
+    package static func locate(
+        _ extracted: ExtractedPayload, limits: IngestLimits = .standard, onePassBytesMax: Int? = nil
+    ) throws(IngestError) -> LocatedPayload {
+        let onePass = min(onePassBytesMax ?? limits.recordBytesMax, limits.recordBytesMax)
+        let (records, layout) = try findRecords(in: extracted.payload, limits: limits, onePassBytesMax: onePass,
+                                                origin: extracted.origin)
+        return LocatedPayload(
+            flags: extracted.flags, formFields: extracted.formFields, uncompressedBytes: extracted.uncompressedBytes,
+            payload: extracted.payload, layout: layout, origin: extracted.origin, parsedRecords: records)
+    }
+
+    /// The first stage of `locate`: the payload's JSON text (inflated, form- and base64-decoded),
+    /// the flags and the other fields, with the request's size limit checked.
+    package static func extract(_ request: IngestRequest, limits: IngestLimits = .standard) throws(IngestError) -> ExtractedPayload {
         var flags = IngestFlags.defaults(for: request.endpoint)
         var formFields: [String: String] = [:]
 
@@ -69,11 +87,8 @@ package enum PayloadDecoder {
                 "the request has no data; send events as a JSON body or as a `data` form or query field",
                 field: "data")
         }
-        let onePass = min(onePassBytesMax ?? limits.recordBytesMax, limits.recordBytesMax)
-        let (records, layout) = try findRecords(in: payload, limits: limits, onePassBytesMax: onePass, origin: origin)
-        return LocatedPayload(
-            flags: flags, formFields: formFields, uncompressedBytes: uncompressedBytes,
-            payload: payload, layout: layout, origin: origin, parsedRecords: records)
+        return ExtractedPayload(
+            flags: flags, formFields: formFields, uncompressedBytes: uncompressedBytes, payload: payload, origin: origin)
     }
 
     /// The records' layout; for a payload no larger than one record may be, the records too.

@@ -33,6 +33,29 @@ package struct StoreWriter: Sendable {
         return written
     }
 
+    /// Writes transcoded records: one append per project, in the order projects first appear.
+    package func write(_ transcoded: TranscodedEvents, receivedMs: Int64) async -> Written {
+        var written = Written()
+        let projects = transcoded.projects
+        guard let first = projects.first else { return written }
+        let groups: [(ProjectID, EventRecords)]
+        if projects.allSatisfy({ $0 == first }) {
+            groups = [(first, transcoded.records)]
+        } else {
+            groups = Self.groupedByProject(Array(projects.indices), { projects[$0] })
+                .map { ($0.0, transcoded.records.selecting($0.1)) }
+        }
+        for (project, records) in groups {
+            do throws(StoreError) {
+                try store.openProject(project)
+                written.stored += try await store.append(records: records, to: project, receivedMs: receivedMs).count
+            } catch {
+                if written.error == nil { written.error = error }
+            }
+        }
+        return written
+    }
+
     package func write(updates accepted: [ProfileUpdate], kind: ProfileUpdateKind, receivedMs: Int64) async -> Written {
         var written = Written()
         for (project, items) in Self.groupedByProject(accepted, \.project) {

@@ -11,6 +11,9 @@
 // `$insert_id` and refuses placeholder values. `$ignore` drops a record silently.
 
 import ApusModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Validates and normalises event records.
 package enum EventValidator {
@@ -111,17 +114,54 @@ struct EventValidation {
                         "'properties' \(problem): send the event's properties as a JSON object")
         }
 
-        let isIdentityCommand = EventValidator.identityCommands.contains(rawName)
-        let strictRules = strictRules && !isIdentityCommand
         let special: Special
         var kept: [JSONMember]
         (special, kept) = Self.split(properties, stringBytesMax: limits.stringBytesMax)
+        switch decide(index: index, name: rawName, special: special, propertyCount: properties.count) {
+        case .ignored: return .ignored
+        case .failed(let failure): return .failed(failure)
+        case .accepted(let header):
+            enricher.enrich(&kept, ipProperty: special.ip)
+            let event = Event(
+                name: header.name, distinctId: header.distinctId, timeMs: header.timeMs,
+                insertId: header.insertId, properties: kept)
+            return .accepted(AcceptedEvent(index: index, project: header.project, event: event))
+        }
+    }
+
+    /// What the rules make of a record whose shape is right.
+    enum Decision {
+        case accepted(Header)
+        case failed(RecordFailure)
+        case ignored
+    }
+
+    /// The normalised fields of an accepted event.
+    struct Header {
+        var project: ProjectID
+        var name: String
+        var distinctId: String
+        var timeMs: Int64
+        var insertId: String
+    }
+
+    /// The rules after the record's shape: `$ignore`, the property count, the project, time,
+    /// distinct id and insert id, in that order. Shared by `validate` and `EventTranscoder`, so
+    /// that both give the same answer (and draw generated insert ids in the same order).
+    /// - Parameters:
+    ///   - name: the record's `event`, a non-empty string.
+    ///   - propertyCount: members of `properties`, the special ones included.
+    mutating func decide(index: Int, name rawName: String, special: Special, propertyCount: Int) -> Decision {
+        let limits = context.limits
+        // Only `$` names can be commands: most events skip hashing their name.
+        let isIdentityCommand = rawName.utf8.first == UInt8(ascii: "$") && EventValidator.identityCommands.contains(rawName)
+        let strictRules = strictRules && !isIdentityCommand
         if Self.isTruthy(special.ignore) { return .ignored }
         let givenInsertId = special.insertId?.stringValue
 
-        guard properties.count <= limits.propertiesMax else {
-            return fail(index, givenInsertId, "properties", .tooManyProperties,
-                        "'properties' has \(properties.count) members; an event may have at most \(limits.propertiesMax)")
+        guard propertyCount <= limits.propertiesMax else {
+            return refuse(index, givenInsertId, "properties", .tooManyProperties,
+                          "'properties' has \(propertyCount) members; an event may have at most \(limits.propertiesMax)")
         }
 
         // Project.
@@ -129,7 +169,7 @@ struct EventValidation {
         switch projects.resolve(special.token, field: "properties.token") {
         case .success(let p): project = p
         case .failure(let failure):
-            return fail(index, givenInsertId, "properties.token", failure.code, failure.message)
+            return refuse(index, givenInsertId, "properties.token", failure.code, failure.message)
         }
 
         // Time.
@@ -138,19 +178,19 @@ struct EventValidation {
         case .missing:
             // Identity commands ($merge from the Python SDK's merge()) carry no time: they act now.
             if context.endpoint == .importEvents && !isIdentityCommand {
-                return fail(index, givenInsertId, "properties.time", .missingField,
-                            "'properties.time' is missing: /import needs each event's time in seconds or milliseconds since the epoch")
+                return refuse(index, givenInsertId, "properties.time", .missingField,
+                              "'properties.time' is missing: /import needs each event's time in seconds or milliseconds since the epoch")
             }
             timeMs = context.nowMs
         case .invalid:
-            return fail(index, givenInsertId, "properties.time", .invalidTime,
-                        "'properties.time' is invalid: must be a non-negative number of seconds or milliseconds since the epoch")
+            return refuse(index, givenInsertId, "properties.time", .invalidTime,
+                          "'properties.time' is invalid: must be a non-negative number of seconds or milliseconds since the epoch")
         case .milliseconds(let ms):
             if context.endpoint == .importEvents {
                 guard ms >= Double(ClientTime.importEarliestMs),
                       ms <= Double(context.nowMs + ClientTime.importFutureToleranceMs) else {
-                    return fail(index, givenInsertId, "properties.time", .timeOutOfRange,
-                                "'properties.time' is out of range: /import accepts times from 1971-01-01 up to one hour from now")
+                    return refuse(index, givenInsertId, "properties.time", .timeOutOfRange,
+                                  "'properties.time' is out of range: /import accepts times from 1971-01-01 up to one hour from now")
                 }
                 timeMs = Int64(ms)
             } else {
@@ -163,17 +203,17 @@ struct EventValidation {
         switch special.distinctId {
         case nil, .null?:
             if strictRules {
-                return fail(index, givenInsertId, "properties.distinct_id", .missingField,
-                            "'properties.distinct_id' is missing: strict /import needs it (use \"\" for events without a user)")
+                return refuse(index, givenInsertId, "properties.distinct_id", .missingField,
+                              "'properties.distinct_id' is missing: strict /import needs it (use \"\" for events without a user)")
             }
         case let value?:
             guard let id = value.idString else {
-                return fail(index, givenInsertId, "properties.distinct_id", .invalidField,
-                            "'properties.distinct_id' must be a string or a number, not a \(value.kindName)")
+                return refuse(index, givenInsertId, "properties.distinct_id", .invalidField,
+                              "'properties.distinct_id' must be a string or a number, not a \(value.kindName)")
             }
             if strictRules, PlaceholderValues.contains(id) {
-                return fail(index, givenInsertId, "properties.distinct_id", .placeholderValue,
-                            "'properties.distinct_id' is the placeholder '\(id)': send the real id, or \"\" for events without a user")
+                return refuse(index, givenInsertId, "properties.distinct_id", .placeholderValue,
+                              "'properties.distinct_id' is the placeholder '\(id)': send the real id, or \"\" for events without a user")
             }
             distinctId = id.truncated(toUTF8Bytes: limits.stringBytesMax)
         }
@@ -183,15 +223,15 @@ struct EventValidation {
         switch special.insertId {
         case nil, .null?, .string("")?:
             if strictRules {
-                return fail(index, nil, "properties.$insert_id", .missingField,
-                            "'properties.$insert_id' is missing: strict /import needs a unique id per event for deduplication")
+                return refuse(index, nil, "properties.$insert_id", .missingField,
+                              "'properties.$insert_id' is missing: strict /import needs a unique id per event for deduplication")
             }
             insertId = insertIds.makeInsertId()
         case .string(let id)?:
             if strictRules {
                 if let problem = Self.strictInsertIdProblem(id) {
-                    return fail(index, id, "properties.$insert_id",
-                                problem.placeholder ? .placeholderValue : .invalidInsertId, problem.message)
+                    return refuse(index, id, "properties.$insert_id",
+                                  problem.placeholder ? .placeholderValue : .invalidInsertId, problem.message)
                 }
                 insertId = id
             } else {
@@ -201,17 +241,15 @@ struct EventValidation {
             insertId = JSONValue.number(n).idString ?? insertIds.makeInsertId()
         case let value?:
             if strictRules {
-                return fail(index, nil, "properties.$insert_id", .invalidInsertId,
-                            "'properties.$insert_id' must be a string, not a \(value.kindName)")
+                return refuse(index, nil, "properties.$insert_id", .invalidInsertId,
+                              "'properties.$insert_id' must be a string, not a \(value.kindName)")
             }
             insertId = insertIds.makeInsertId()
         }
 
-        enricher.enrich(&kept, ipProperty: special.ip)
-        let event = Event(
-            name: rawName.truncated(toUTF8Bytes: limits.stringBytesMax),
-            distinctId: distinctId, timeMs: timeMs, insertId: insertId, properties: kept)
-        return .accepted(AcceptedEvent(index: index, project: project, event: event))
+        return .accepted(Header(
+            project: project, name: rawName.truncated(toUTF8Bytes: limits.stringBytesMax),
+            distinctId: distinctId, timeMs: timeMs, insertId: insertId))
     }
 
     // MARK: - Rules
@@ -234,6 +272,26 @@ struct EventValidation {
             case 10: if key == "$insert_id" { self = .insertId } else { return nil }
             case 11: if key == "distinct_id" { self = .distinctId } else { return nil }
             case 21: if key == "mp_processing_time_ms" { self = .serverSet } else { return nil }
+            default: return nil
+            }
+        }
+
+        /// The special key whose UTF-8 bytes are `key`, or nil.
+        @inline(__always)
+        init?(bytes key: UnsafeBufferPointer<UInt8>) {
+            func equals(_ literal: StaticString) -> Bool {
+                memcmp(key.baseAddress!, literal.utf8Start, key.count) == 0
+            }
+            switch key.count {
+            case 2: if equals("ip") { self = .ip } else { return nil }
+            case 3: if equals("$ip") { self = .ip } else { return nil }
+            case 4: if equals("time") { self = .time } else { return nil }
+            case 5: if equals("token") { self = .token } else { return nil }
+            case 7:
+                if equals("$ignore") { self = .ignore } else if equals("$import") { self = .serverSet } else { return nil }
+            case 10: if equals("$insert_id") { self = .insertId } else { return nil }
+            case 11: if equals("distinct_id") { self = .distinctId } else { return nil }
+            case 21: if equals("mp_processing_time_ms") { self = .serverSet } else { return nil }
             default: return nil
             }
         }
@@ -305,6 +363,12 @@ struct EventValidation {
     func fail(
         _ index: Int, _ insertId: String?, _ field: String, _ code: IngestError.Code, _ message: String
     ) -> Outcome {
+        .failed(RecordFailure(index: index, insertId: insertId, field: field, code: code, message: message))
+    }
+
+    func refuse(
+        _ index: Int, _ insertId: String?, _ field: String, _ code: IngestError.Code, _ message: String
+    ) -> Decision {
         .failed(RecordFailure(index: index, insertId: insertId, field: field, code: code, message: message))
     }
 }

@@ -11,6 +11,11 @@ extension JSONParser {
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
+    /// Reads the number at `offset` (a '-' or a digit); leaves `offset` after it.
+    public mutating func readNumber() throws(JSONParseError) -> Double {
+        try parseNumber()
+    }
+
     /// Parses the number at `offset`; leaves `offset` after it.
     mutating func parseNumber() throws(JSONParseError) -> Double {
         let n = input.count

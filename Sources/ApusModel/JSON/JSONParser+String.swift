@@ -36,6 +36,40 @@ extension JSONParser {
         }
     }
 
+    /// Reads the string whose opening quote is at `offset` without building a `String`: the
+    /// range of its bytes in the input when it holds no escapes (then `escaped` is untouched),
+    /// else nil with its decoded bytes appended to `escaped`. Leaves `offset` after the closing
+    /// quote. The same checks as for any string (UTF-8, control characters, escapes) apply.
+    public mutating func readString(escapedInto escaped: inout [UInt8]) throws(JSONParseError) -> Range<Int>? {
+        let n = input.count
+        let start = offset + 1
+        var i = start
+        while true {
+            i = skipPlainASCII(from: i)
+            guard i < n else {
+                throw error(.unexpectedEnd, "a string is not terminated; close it with '\"'", at: n)
+            }
+            let b = input[i]
+            if b == .quote {
+                offset = i + 1
+                return start ..< i
+            }
+            if b == .backslash {
+                try decodeEscapedString(start: start, firstEscape: i)
+                escaped.append(contentsOf: scratch)
+                return nil
+            }
+            if b < 0x20 {
+                throw controlCharacterError(at: i)
+            }
+            if b < 0x80 {
+                i += 1
+            } else {
+                i = try validateUTF8Sequence(at: i)
+            }
+        }
+    }
+
     /// The index of the first byte at or after `i` that is a quote, a backslash, a control
     /// character or non-ASCII (or the end).
     @inline(__always)
@@ -68,6 +102,12 @@ extension JSONParser {
 
     /// Slow path for a string containing escapes: copies into `scratch`, decoding as it goes.
     mutating func parseEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) -> String {
+        try decodeEscapedString(start: start, firstEscape: firstEscape)
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Decodes a string containing escapes into `scratch`; leaves `offset` after its closing quote.
+    mutating func decodeEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) {
         let n = input.count
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[start ..< firstEscape]))
@@ -84,7 +124,7 @@ extension JSONParser {
             let b = input[i]
             if b == .quote {
                 offset = i + 1
-                return String(decoding: scratch, as: UTF8.self)
+                return
             }
             if b == .backslash {
                 i = try decodeEscape(at: i)

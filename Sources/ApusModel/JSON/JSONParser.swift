@@ -90,6 +90,21 @@ public struct JSONParser {
         }
     }
 
+    /// Continues reading at `offset` of the input (for callers that walk the input themselves).
+    public mutating func move(to offset: Int) {
+        precondition(offset >= 0 && offset <= input.count, "offset outside the input")
+        self.offset = offset
+    }
+
+    /// Parses one value as if `depth` containers were already open around it, so the nesting
+    /// limit counts from the enclosing document: a caller that walks the outer containers itself
+    /// still refuses what a whole-document parse would.
+    public mutating func parseValue(depth openContainers: Int) throws(JSONParseError) -> JSONValue {
+        depth = openContainers
+        defer { depth = 0 }
+        return try parseValue()
+    }
+
     /// Parses the one value whose text is exactly `range` of the input (no surrounding
     /// whitespace), reusing this parser's scratch space; error offsets count from the start
     /// of the whole input.

@@ -112,6 +112,16 @@ package final class BodyReservation: Sendable {
         return nil
     }
 
+    /// Gives back `bytes` of what this request holds (at most all of it).
+    package func shrink(by bytes: Int) {
+        let given = held.withLock { h in
+            let g = min(max(bytes, 0), h)
+            h -= g
+            return g
+        }
+        budget.give(given, client: client)
+    }
+
     /// Why `grow(by: bytes)` would fail right now, or nil.
     package func wouldRefuse(_ bytes: Int) -> BodyBudget.Refusal? {
         budget.wouldRefuse(bytes, client: client)

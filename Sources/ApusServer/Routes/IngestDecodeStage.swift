@@ -22,6 +22,8 @@ struct IngestDecodeStage: Sendable {
     enum Records: Sendable {
         case none
         case events([AcceptedEvent])
+        /// Events as store records, transcoded from the JSON text.
+        case records(TranscodedEvents)
         case profiles([ProfileUpdate], ProfileUpdateKind)
     }
 
@@ -63,17 +65,53 @@ struct IngestDecodeStage: Sendable {
             }
         }
 
-        let located: LocatedPayload
+        let extracted: ExtractedPayload
         do throws(IngestError) {
-            located = try PayloadDecoder.locate(input, limits: limits)
+            extracted = try PayloadDecoder.extract(input, limits: limits)
         } catch {
             return refused { $0.requestError = error }
         }
         if endpoint == .importEvents && authenticated == nil {
-            switch authenticator.authenticateImport(authorization: authorization, projectID: located.formFields["project_id"]) {
+            switch authenticator.authenticateImport(authorization: authorization, projectID: extracted.formFields["project_id"]) {
             case .success(let p): authenticated = p.project
-            case .failure(let e): return refused({ $0.authError = e }, flags: located.flags)
+            case .failure(let e):
+                // Invalid JSON is reported before credentials that only the body could complete.
+                do throws(IngestError) {
+                    _ = try PayloadDecoder.locate(extracted, limits: limits)
+                } catch {
+                    return refused { $0.requestError = error }
+                }
+                return refused({ $0.authError = e }, flags: extracted.flags)
             }
+        }
+
+        let now = state.clock.nowMs()
+        let catalog = state.catalog
+        let context = EventValidationContext(
+            endpoint: endpoint, strict: extracted.flags.strict && endpoint == .importEvents, nowMs: now,
+            authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
+            limits: limits, requestIP: nil, useRequestIP: extracted.flags.ip)
+
+        // Events go straight from the JSON text to store records when nothing about them is
+        // unusual; otherwise (and for profiles) through parsed values, as below.
+        if endpoint == .track || endpoint == .importEvents {
+            let transcodeBytes = extracted.payload.count * 2
+            if reservation.grow(by: transcodeBytes) == nil {
+                if let transcoded = EventTranscoder.transcode(extracted.payload, context: context) {
+                    var outcome = IngestOutcome(endpoint: endpoint, flags: extracted.flags, formTransport: formTransport)
+                    outcome.failures = transcoded.failures
+                    outcome.ignored = transcoded.ignored
+                    return Result(outcome: outcome, records: .records(transcoded), nowMs: now)
+                }
+                reservation.shrink(by: transcodeBytes)
+            }
+        }
+
+        let located: LocatedPayload
+        do throws(IngestError) {
+            located = try PayloadDecoder.locate(extracted, limits: limits)
+        } catch {
+            return refused { $0.requestError = error }
         }
         let estimate = located.parseBytesEstimate
         if estimate > reservation.bytesMaxPerClient {
@@ -96,12 +134,6 @@ struct IngestDecodeStage: Sendable {
         }
 
         var outcome = IngestOutcome(endpoint: endpoint, flags: decoded.flags, formTransport: formTransport)
-        let now = state.clock.nowMs()
-        let catalog = state.catalog
-        let context = EventValidationContext(
-            endpoint: endpoint, strict: decoded.flags.strict && endpoint == .importEvents, nowMs: now,
-            authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
-            limits: limits, requestIP: nil, useRequestIP: decoded.flags.ip)
         switch endpoint {
         case .track, .importEvents:
             let result = EventValidator.validate(decoded, context: context)

@@ -63,6 +63,10 @@ package struct IngestionRoutes: Sendable {
             break
         case .events(let accepted):
             await store(accepted, now: decoded.nowMs, into: &outcome)
+        case .records(let transcoded):
+            let written = await StoreWriter(store: state.store).write(transcoded, receivedMs: decoded.nowMs)
+            outcome.stored += written.stored
+            if let error = written.error { outcome.storeError = error }
         case .profiles(let accepted, let kind):
             await store(accepted, kind: kind, now: decoded.nowMs, into: &outcome)
         }

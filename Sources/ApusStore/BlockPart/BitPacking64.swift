@@ -2,6 +2,8 @@
 // offsets): a width byte (0…64), then the values least-significant bit first, each split into
 // two halves of at most 32 bits so the accumulator never overflows.
 
+import ApusStoreCore
+
 /// Packs and unpacks `UInt64` values at a fixed bit width.
 package enum BitPacking64 {
     package static func width(forMax maxValue: UInt64) -> Int {

@@ -1,6 +1,8 @@
 // Fixed-width bit-packing of small unsigned integers (dictionary ids, booleans): a width byte,
 // then the values least-significant bit first, packed into ceil(count × width / 8) bytes.
 
+import ApusStoreCore
+
 /// Packs and unpacks `UInt32` values at a fixed bit width (0…32).
 package enum BitPacking {
     /// The largest width this encoding allows.

@@ -50,20 +50,25 @@ package struct WALPayload: Sendable {
         self.init(kind: kind, receivedMs: receivedMs, writer: w, ranges: ranges)
     }
 
-    /// Encodes events straight into the payload (no intermediate record arrays).
-    package init(receivedMs: Int64, events: [Event]) {
-        var w = Self.header(kind: .events, receivedMs: receivedMs, count: events.count, capacity: events.count * 320 + 16)
+    /// Copies event records (`EventCodec`'s layout) into the payload.
+    package init(receivedMs: Int64, records: EventRecords) {
+        var w = Self.header(kind: .events, receivedMs: receivedMs, count: records.count,
+                            capacity: records.bytes.count + records.count * 3 + 16)
         var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(events.count)
-        var scratch = BinaryWriter(capacity: 512)
-        for e in events {
-            scratch.bytes.removeAll(keepingCapacity: true)
-            EventCodec.encode(e, into: &scratch)
-            w.varint(UInt64(scratch.count))
-            ranges.append(w.count..<(w.count + scratch.count))
-            w.raw(scratch.bytes)
+        ranges.reserveCapacity(records.count)
+        records.bytes.withUnsafeBufferPointer { all in
+            for r in records.ranges {
+                w.varint(UInt64(r.count))
+                ranges.append(w.count..<(w.count + r.count))
+                w.raw(UnsafeBufferPointer(rebasing: all[r]))
+            }
         }
         self.init(kind: .events, receivedMs: receivedMs, writer: w, ranges: ranges)
+    }
+
+    /// Encodes events into the payload.
+    package init(receivedMs: Int64, events: [Event]) {
+        self.init(receivedMs: receivedMs, records: EventRecords(events))
     }
 
     private init(kind: WALRecordKind, receivedMs: Int64, writer w: BinaryWriter, ranges: [Range<Int>]) {

@@ -1,6 +1,8 @@
 // Reads a segment's bytes back into frames and says where the valid prefix ends.
 // Pure: no I/O, so torn tails and bit flips are tested on byte arrays.
 
+import ApusStoreCore
+
 /// The outcome of scanning a segment.
 package struct WALScan: Sendable {
     /// Frames that passed every check, in order.

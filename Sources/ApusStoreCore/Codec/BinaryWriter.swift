@@ -60,6 +60,20 @@ package struct BinaryWriter {
     /// Raw bytes with no length prefix.
     package mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
+    /// Raw bytes with no length prefix.
+    package mutating func raw(_ b: some Collection<UInt8>) { bytes.append(contentsOf: b) }
+
+    /// A varint byte length followed by the bytes.
+    package mutating func lengthPrefixed(_ b: UnsafeBufferPointer<UInt8>) {
+        varint(UInt64(b.count))
+        bytes.append(contentsOf: b)
+    }
+
+    /// Drops everything written after the first `count` bytes.
+    package mutating func truncate(to count: Int) {
+        bytes.removeSubrange(count...)
+    }
+
     /// Overwrites a u32 written earlier at `offset` (for lengths known only afterwards).
     package mutating func patchU32(_ v: UInt32, at offset: Int) {
         withUnsafeBytes(of: v.littleEndian) { src in

@@ -6,6 +6,11 @@ package struct DecodeFailure: Error, Sendable, Equatable {
     package var offset: Int
     /// What was wrong.
     package var reason: String
+
+    package init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
 }
 
 /// Reads what `BinaryWriter` wrote. Every read checks bounds and throws `DecodeFailure`.
@@ -87,6 +92,18 @@ package struct BinaryReader: ~Copyable {
             throw DecodeFailure(offset: offset, reason: "string is not valid UTF-8")
         }
         return s
+    }
+
+    /// The bytes of a length-prefixed string, in place.
+    package mutating func bytes() throws(DecodeFailure) -> UnsafeBufferPointer<UInt8> {
+        let n = try length()
+        defer { offset += n }
+        return UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]).assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Moves past a length-prefixed string (its bytes are not checked as UTF-8).
+    package mutating func skipString() throws(DecodeFailure) {
+        offset += try length()
     }
 
     package mutating func skip(_ n: Int) throws(DecodeFailure) {

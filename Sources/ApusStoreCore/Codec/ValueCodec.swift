@@ -54,6 +54,30 @@ package enum ValueCodec {
         }
     }
 
+    /// Moves past one value without building it.
+    package static func skip(_ r: inout BinaryReader, depth: Int = 0) throws(DecodeFailure) {
+        if depth > depthMax { throw DecodeFailure(offset: r.offset, reason: "value nested deeper than \(depthMax)") }
+        let at = r.offset
+        guard let tag = ValueTag(rawValue: try r.u8()) else {
+            throw DecodeFailure(offset: at, reason: "unknown value tag")
+        }
+        switch tag {
+        case .null, .false, .true: return
+        case .double: _ = try r.f64()
+        case .integer: _ = try r.zigzag()
+        case .string: try r.skipString()
+        case .array:
+            let n = try r.length()
+            for _ in 0..<n { try skip(&r, depth: depth + 1) }
+        case .object:
+            let n = try r.length()
+            for _ in 0..<n {
+                try r.skipString()
+                try skip(&r, depth: depth + 1)
+            }
+        }
+    }
+
     package static func decode(_ r: inout BinaryReader, depth: Int = 0) throws(DecodeFailure) -> JSONValue {
         if depth > depthMax { throw DecodeFailure(offset: r.offset, reason: "value nested deeper than \(depthMax)") }
         let at = r.offset

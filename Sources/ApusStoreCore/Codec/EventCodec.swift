@@ -39,6 +39,34 @@ package enum EventCodec {
         return Event(name: name, distinctId: distinct, timeMs: time, insertId: insert, properties: props)
     }
 
+    /// Walks one record without building anything: throws where it does not follow the layout.
+    package static func check(_ r: inout BinaryReader) throws(DecodeFailure) {
+        _ = try r.zigzag()
+        for _ in 0..<3 { try r.skipString() }
+        let n = try r.length()
+        for _ in 0..<n {
+            try r.skipString()
+            try ValueCodec.skip(&r)
+        }
+    }
+
+    /// Checks that every record of `records` follows the layout exactly.
+    package static func check(_ records: EventRecords) throws(DecodeFailure) {
+        let result: Result<Void, DecodeFailure> = records.bytes.withUnsafeBytes { buf in
+            for range in records.ranges {
+                var r = BinaryReader(buf, start: range.lowerBound, end: range.upperBound)
+                do throws(DecodeFailure) {
+                    try check(&r)
+                    guard r.isAtEnd else { return .failure(DecodeFailure(offset: r.offset, reason: "trailing bytes after event")) }
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(())
+        }
+        try result.get()
+    }
+
     package static func decode(_ bytes: [UInt8]) throws(DecodeFailure) -> Event {
         let result: Result<Event, DecodeFailure> = bytes.withUnsafeBytes { buf in
             var r = BinaryReader(buf)

@@ -1,0 +1,413 @@
+// Event payloads straight from JSON text to store records (EventCodec's layout), in one pass,
+// without a `JSONValue` tree or an `Event` per record: ordinary members are copied from the
+// input into the record as they are read. Only the few special properties (token, time,
+// distinct_id, $insert_id, ip) become values, and `EventValidation.decide` applies to them the
+// same rules, in the same order, as the general path.
+//
+// The general path stays the reference. Anything unusual goes to it, so every reply is the
+// one it would give:
+// - per record, a record that breaks a rule, repeats a key (of its own or of its properties),
+//   has a non-string `event` or a non-object `properties`: that record is parsed into a value
+//   and validated by `EventValidation.validate`, with the same insert-id generator;
+// - for the whole payload, anything that makes the request fail or the records move (invalid
+//   JSON, a non-object record, an oversized record, too many records, nothing at all) and
+//   configured geolocation: the transcoder declines (nil) and the caller takes the general
+//   path from the start.
+
+import ApusModel
+import ApusStoreCore
+
+/// What the transcoder made of an event payload.
+package struct TranscodedEvents: Sendable {
+    /// Accepted records, in request order.
+    package var records = EventRecords()
+    /// The project of each record in `records`.
+    package var projects: [ProjectID] = []
+    /// Records refused, in request order.
+    package var failures: [RecordFailure] = []
+    /// Records dropped on purpose (`$ignore`).
+    package var ignored = 0
+    /// Records taken by the general path (for tests and profiles).
+    package var generalRecords = 0
+
+    package init() {}
+}
+
+/// Transcodes event payloads (`/track`, `/import`).
+package enum EventTranscoder {
+    /// The records of `payload` (the JSON text a `PayloadDecoder` extracted), validated by
+    /// `context`'s rules; nil when the general path must answer (see the file's comment).
+    package static func transcode(_ payload: [UInt8], context: EventValidationContext) -> TranscodedEvents? {
+        guard context.geoLocator == nil, context.limits.jsonDepthMax >= 3 else { return nil }
+        return payload.withUnsafeBufferPointer { buffer in
+            var transcoder = RecordTranscoder(buffer, context: context)
+            do throws(TranscodeStop) {
+                try transcoder.run()
+                return transcoder.output
+            } catch {
+                return nil
+            }
+        }
+    }
+}
+
+/// Why the transcoder stopped.
+enum TranscodeStop: Error {
+    /// The whole payload must take the general path.
+    case payload
+    /// This record must take the general path.
+    case record
+}
+
+/// One payload's walk.
+struct RecordTranscoder {
+    let input: UnsafeBufferPointer<UInt8>
+    let limits: IngestLimits
+    var parser: JSONParser
+    var validation: EventValidation
+    var output = TranscodedEvents()
+    /// The record being written: its properties (key, value pairs), how many were written, and
+    /// how many `properties` held (special ones included).
+    var properties = BinaryWriter(capacity: 4096)
+    var writtenCount = 0
+    var memberCount = 0
+    /// Decoded bytes of an escaped key or value, and of the event's name.
+    var escapedKey: [UInt8] = []
+    var escapedValue: [UInt8] = []
+    var name: [UInt8] = []
+    /// Key hashes of the open properties object, and a 128-bit filter over them.
+    var keyHashes: [UInt64] = []
+    var keyFilter: (UInt64, UInt64) = (0, 0)
+    /// The server's own properties, the same for every record of the request, encoded once.
+    let serverProperties: [UInt8]
+    let serverPropertyCount: Int
+    var recordIndex = 0
+
+    init(_ input: UnsafeBufferPointer<UInt8>, context: EventValidationContext) {
+        self.input = input
+        limits = context.limits
+        parser = JSONParser(input, depthMax: context.limits.jsonDepthMax)
+        validation = EventValidation(context: context)
+        var added: [JSONMember] = []
+        validation.enricher.enrich(&added, ipProperty: nil)
+        var w = BinaryWriter(capacity: 64)
+        for m in added {
+            w.string(m.key)
+            ValueCodec.encode(m.value, into: &w)
+        }
+        serverProperties = w.bytes
+        serverPropertyCount = added.count
+        output.records = EventRecords(capacity: input.count + input.count / 2)
+        escapedKey.reserveCapacity(256)
+        escapedValue.reserveCapacity(256)
+        name.reserveCapacity(64)
+        keyHashes.reserveCapacity(64)
+    }
+
+    // MARK: Framing (as RecordParser: top-level arrays of records, or records, in sequence)
+
+    mutating func run() throws(TranscodeStop) {
+        parser.skipWhitespace()
+        guard !parser.isAtEnd else { throw .payload }
+        while let byte = parser.nextByte {
+            switch byte {
+            case .openBracket:
+                advance()
+                parser.skipWhitespace()
+                if parser.nextByte == .closeBracket {
+                    advance()
+                } else {
+                    while true {
+                        parser.skipWhitespace()
+                        guard parser.nextByte == .openBrace else { throw .payload }
+                        try record(openContainers: 1)
+                        parser.skipWhitespace()
+                        let b = parser.nextByte
+                        advance()
+                        if b == .comma { continue }
+                        if b == .closeBracket { break }
+                        throw .payload
+                    }
+                }
+            case .openBrace:
+                try record(openContainers: 0)
+            default:
+                throw .payload
+            }
+            guard recordIndex <= limits.batchRecordsMax else { throw .payload }
+            parser.skipWhitespace()
+        }
+    }
+
+    @inline(__always)
+    mutating func advance() {
+        parser.move(to: min(parser.offset + 1, input.count))
+    }
+
+    @inline(__always)
+    mutating func expect(_ byte: UInt8) throws(TranscodeStop) {
+        parser.skipWhitespace()
+        guard parser.nextByte == byte else { throw .payload }
+        advance()
+    }
+
+    // MARK: Records
+
+    /// The record whose `{` is at the parser's offset, inside `openContainers` containers.
+    mutating func record(openContainers: Int) throws(TranscodeStop) {
+        let start = parser.offset
+        let index = recordIndex
+        recordIndex += 1
+        let decision: EventValidation.Decision
+        do throws(TranscodeStop) {
+            decision = try fastRecord(index: index, openContainers: openContainers)
+        } catch .record {
+            return try generalRecord(index: index, start: start, openContainers: openContainers)
+        } catch {
+            throw error
+        }
+        guard parser.offset - start <= limits.recordBytesMax else { throw .payload }
+        switch decision {
+        case .ignored: output.ignored += 1
+        case .failed(let failure): output.failures.append(failure)
+        case .accepted(let header):
+            let count = writtenCount + serverPropertyCount
+            output.records.beginRecord()
+            output.records.writer.zigzag(header.timeMs)
+            output.records.writer.string(header.name)
+            output.records.writer.string(header.distinctId)
+            output.records.writer.string(header.insertId)
+            output.records.writer.varint(UInt64(count))
+            output.records.writer.raw(properties.bytes)
+            output.records.writer.raw(serverProperties)
+            output.records.commitRecord()
+            output.projects.append(header.project)
+        }
+    }
+
+    /// The general path for one record: parsed into a value and validated as `EventValidator` does.
+    mutating func generalRecord(index: Int, start: Int, openContainers: Int) throws(TranscodeStop) {
+        parser.move(to: start)
+        let value: JSONValue
+        do throws(JSONParseError) {
+            value = try parser.parseValue(depth: openContainers)
+        } catch {
+            throw .payload
+        }
+        let size = parser.offset - start
+        guard size <= limits.recordBytesMax else { throw .payload }
+        output.generalRecords += 1
+        switch validation.validate(value, index: index, byteCount: size) {
+        case .accepted(let accepted):
+            output.records.append(accepted.event)
+            output.projects.append(accepted.project)
+        case .failed(let failure): output.failures.append(failure)
+        case .ignored: output.ignored += 1
+        }
+    }
+
+    /// Reads the record whose `{` is at the parser's offset, writing its ordinary properties to
+    /// `properties`, and applies the rules.
+    mutating func fastRecord(index: Int, openContainers: Int) throws(TranscodeStop) -> EventValidation.Decision {
+        advance() // '{'
+        var sawName = false, sawProperties = false
+        var special = EventValidation.Special()
+        parser.skipWhitespace()
+        guard parser.nextByte != .closeBrace else { throw .record }
+        while true {
+            parser.skipWhitespace()
+            guard parser.nextByte == .quote else { throw .payload }
+            escapedKey.removeAll(keepingCapacity: true)
+            let keyRange = try Self.readString(&parser, into: &escapedKey)
+            try expect(.colon)
+            parser.skipWhitespace()
+            let key = keyRange.map { TopLevelKey(UnsafeBufferPointer(rebasing: input[$0])) } ?? .escaped
+            switch key {
+            case .event:
+                guard !sawName, parser.nextByte == .quote else { throw .record }
+                sawName = true
+                name.removeAll(keepingCapacity: true)
+                if let r = try Self.readString(&parser, into: &name) { name.append(contentsOf: UnsafeBufferPointer(rebasing: input[r])) }
+                if name.isEmpty { throw .record }
+            case .properties:
+                guard !sawProperties, parser.nextByte == .openBrace else { throw .record }
+                sawProperties = true
+                special = try transcodeProperties(openContainers: openContainers + 1)
+            case .escaped:
+                // An escaped key might spell `event` or `properties`: let the general path read it.
+                throw .record
+            case .other:
+                try skipValue(openContainers: openContainers + 1)
+            }
+            parser.skipWhitespace()
+            let b = parser.nextByte
+            advance()
+            if b == .comma { continue }
+            if b == .closeBrace { break }
+            throw .payload
+        }
+        guard sawName, sawProperties else { throw .record }
+        let nameText = String(decoding: name, as: UTF8.self)
+        return validation.decide(index: index, name: nameText, special: special, propertyCount: memberCount)
+    }
+
+    /// Reads the `properties` object at the parser's offset (inside `openContainers` containers)
+    /// into `properties`, lifting out the special ones as the general path's `split` does.
+    mutating func transcodeProperties(openContainers: Int) throws(TranscodeStop) -> EventValidation.Special {
+        var special = EventValidation.Special()
+        properties.truncate(to: 0)
+        writtenCount = 0
+        memberCount = 0
+        keyHashes.removeAll(keepingCapacity: true)
+        keyFilter = (0, 0)
+        advance() // '{'
+        parser.skipWhitespace()
+        if parser.nextByte == .closeBrace {
+            advance()
+            return special
+        }
+        let inside = openContainers + 1
+        while true {
+            parser.skipWhitespace()
+            guard parser.nextByte == .quote else { throw .payload }
+            escapedKey.removeAll(keepingCapacity: true)
+            let keyRange = try Self.readString(&parser, into: &escapedKey)
+            try expect(.colon)
+            parser.skipWhitespace()
+            memberCount += 1
+            let specialKey: EventValidation.SpecialKey?
+            if let keyRange {
+                let key = UnsafeBufferPointer(rebasing: input[keyRange])
+                try noteKey(Self.hash(key))
+                specialKey = EventValidation.SpecialKey(bytes: key)
+            } else {
+                let (hash, special) = escapedKey.withUnsafeBufferPointer { (Self.hash($0), EventValidation.SpecialKey(bytes: $0)) }
+                try noteKey(hash)
+                specialKey = special
+            }
+            if let specialKey {
+                let value = try parseValue(openContainers: inside)
+                switch specialKey {
+                case .token: if special.token == nil { special.token = value }
+                case .time: if special.time == nil { special.time = value }
+                case .distinctId: if special.distinctId == nil { special.distinctId = value }
+                case .insertId: if special.insertId == nil { special.insertId = value }
+                case .ip: if special.ip == nil { special.ip = value }
+                case .ignore:
+                    if special.ignore == nil { special.ignore = value }
+                    writeKey(keyRange)
+                    ValueCodec.encode(value, into: &properties)
+                    writtenCount += 1
+                case .serverSet: break
+                }
+            } else {
+                writeKey(keyRange)
+                try transcodeValue(openContainers: inside)
+                writtenCount += 1
+            }
+            parser.skipWhitespace()
+            let b = parser.nextByte
+            advance()
+            if b == .comma { continue }
+            if b == .closeBrace { break }
+            throw .payload
+        }
+        return special
+    }
+
+    /// Writes one ordinary value: strings (cut to `stringBytesMax`) and numbers from the text,
+    /// containers through a parsed value (rare in events).
+    mutating func transcodeValue(openContainers: Int) throws(TranscodeStop) {
+        switch parser.nextByte {
+        case .quote?:
+            escapedValue.removeAll(keepingCapacity: true)
+            let range = try Self.readString(&parser, into: &escapedValue)
+            let bytes = range.map { UnsafeBufferPointer(rebasing: input[$0]) }
+            let count = bytes?.count ?? escapedValue.count
+            properties.u8(ValueTag.string.rawValue)
+            if count > limits.stringBytesMax {
+                let text = bytes.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: escapedValue, as: UTF8.self)
+                properties.string(text.truncated(toUTF8Bytes: limits.stringBytesMax))
+            } else if let bytes {
+                properties.lengthPrefixed(bytes)
+            } else {
+                escapedValue.withUnsafeBufferPointer { properties.lengthPrefixed($0) }
+            }
+        case .minus?, (.digit0 ... .digit9)?:
+            let number: Double
+            do throws(JSONParseError) { number = try parser.readNumber() } catch { throw .payload }
+            ValueCodec.encode(.number(number), into: &properties)
+        default:
+            let value = try parseValue(openContainers: openContainers)
+            ValueCodec.encode(value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax), into: &properties)
+        }
+    }
+
+    // MARK: Pieces
+
+    /// Reads the string at the parser's offset: its range in the input, or nil with its decoded
+    /// bytes appended to `escaped`.
+    @inline(__always)
+    static func readString(_ parser: inout JSONParser, into escaped: inout [UInt8]) throws(TranscodeStop) -> Range<Int>? {
+        do throws(JSONParseError) {
+            return try parser.readString(escapedInto: &escaped)
+        } catch {
+            throw .payload
+        }
+    }
+
+    mutating func parseValue(openContainers: Int) throws(TranscodeStop) -> JSONValue {
+        do throws(JSONParseError) {
+            return try parser.parseValue(depth: openContainers)
+        } catch {
+            throw .payload
+        }
+    }
+
+    mutating func skipValue(openContainers: Int) throws(TranscodeStop) {
+        _ = try parseValue(openContainers: openContainers)
+    }
+
+    mutating func writeKey(_ range: Range<Int>?) {
+        if let range {
+            properties.lengthPrefixed(UnsafeBufferPointer(rebasing: input[range]))
+        } else {
+            escapedKey.withUnsafeBufferPointer { properties.lengthPrefixed($0) }
+        }
+    }
+
+    /// FNV-1a of a key's bytes.
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// Remembers a key (by its hash) of the open properties object; a key that may repeat an earlier one
+    /// sends the record to the general path (which keeps the last value, as `JSON.parse` does).
+    @inline(__always)
+    mutating func noteKey(_ h: UInt64) throws(TranscodeStop) {
+        let slot = (h &* 0x9E37_79B9_7F4A_7C15) >> 57
+        let bit: UInt64 = 1 << (slot & 63)
+        let seen = slot < 64 ? keyFilter.0 & bit != 0 : keyFilter.1 & bit != 0
+        if seen && keyHashes.contains(h) { throw .record }
+        if slot < 64 { keyFilter.0 |= bit } else { keyFilter.1 |= bit }
+        keyHashes.append(h)
+    }
+}
+
+/// The members of an event record the transcoder looks for.
+enum TopLevelKey {
+    case event, properties, other, escaped
+
+    init(_ key: UnsafeBufferPointer<UInt8>) {
+        if key.elementsEqual("event".utf8) {
+            self = .event
+        } else if key.elementsEqual("properties".utf8) {
+            self = .properties
+        } else {
+            self = .other
+        }
+    }
+}
