@@ -87,7 +87,7 @@ let package = Package(
 
         // libFuzzer targets for the ingestion decoders (Fuzz/README.md). scripts/fuzz builds it
         // with sanitizers; a plain build makes a driver that replays saved inputs.
-        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "CZlib"],
+        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "CZlib"],
                           path: "Fuzz/ApusFuzz"),
 
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),

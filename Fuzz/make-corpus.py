@@ -168,7 +168,18 @@ SCALAR_SEEDS = {
     "not-a-number": b"+5",
 }
 
-TARGETS = {"payload": PAYLOAD, "json": JSON_SEEDS, "base64": BASE64_SEEDS, "inflate": INFLATE_SEEDS, "scalars": SCALAR_SEEDS}
+# Transcoder target, byte 0: /import 0x01 | strict 0x02 | tight limits 0x04 | authenticated 0x08.
+TRANSCODER_SEEDS = {
+    "batch": b"\x00" + BATCH,
+    "import-ndjson": b"\x09" + NDJSON,
+    "strict": b"\x0b" + BATCH,
+    "tight": b"\x04" + BATCH,
+    "repeated-keys": b"\x00" + b'[{"event":"A","properties":{"token":"tok","k":1,"k":"two","time":1735689600}}]',
+    "escapes": b"\x00" + b'{"event":"\\u0041","properties":{"token":"tok","dist\\u0069nct_id":"u\\n1","s":"\\ud83d\\ude00"}}',
+    "ignore-and-server-set": b"\x01" + compact([event("B", **{"$ignore": "yes"}), event("C", **{"$import": False, "mp_processing_time_ms": 1})]),
+}
+
+TARGETS = {"transcoder": TRANSCODER_SEEDS, "payload": PAYLOAD, "json": JSON_SEEDS, "base64": BASE64_SEEDS, "inflate": INFLATE_SEEDS, "scalars": SCALAR_SEEDS}
 
 for target, seeds in TARGETS.items():
     folder = os.path.join(ROOT, target)

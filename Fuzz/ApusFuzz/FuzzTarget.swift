@@ -16,6 +16,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case inflate
     /// `DecimalText`, `CivilDate` and `ClientTime`: numbers and dates that arrive as text.
     case scalars
+    /// `EventTranscoder` against the general path (parse, validate, encode), differentially.
+    case transcoder
 
     /// Runs the target on one input.
     func run(_ bytes: [UInt8]) {
@@ -25,6 +27,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .base64: Base64Fuzzer.run(bytes)
         case .inflate: InflateFuzzer.run(bytes)
         case .scalars: ScalarTextFuzzer.run(bytes)
+        case .transcoder: TranscoderFuzzer.run(bytes)
         }
     }
 

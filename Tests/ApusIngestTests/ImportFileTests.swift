@@ -142,7 +142,7 @@ struct ImportFileTests {
         return batches[0]
     }
 
-    @Test func batchesFollowImportRulesAndReportFailuresByLine() {
+    @Test func batchesFollowImportRulesAndReportFailuresByLine() throws {
         let decoder = ImportBatchDecoder(project: 3, nowMs: 1_800_000_000_000)
         let text = """
             {"event":"A","properties":{"time":1735689600,"distinct_id":"u1","$insert_id":"i1","plan":"pro"}}
@@ -151,18 +151,40 @@ struct ImportFileTests {
             {"event":"D","properties":{"time":1735689602,"distinct_id":"u3","token":"someone-elses"}}
             """
         let r = decoder.decode(batch(text))
-        #expect(r.events.map(\.name) == ["A", "D"])
-        #expect(r.events[0].timeMs == 1_735_689_600_000)
+        let events = try r.records.events()
+        #expect(events.map(\.name) == ["A", "D"])
+        #expect(events[0].timeMs == 1_735_689_600_000)
         #expect(r.failures.map(\.line) == [2, 3])
         #expect(r.failures.map(\.code) == ["missing_field", "invalid_json"])
     }
 
     /// The same file decodes to the same generated insert ids, so a re-run dedupes.
-    @Test func generatedInsertIdsAreTheSameOnEveryRun() {
+    /// Batches of valid JSON are transcoded; the records, failures and generated insert ids are
+    /// those of parsing each record into a value.
+    @Test func transcodedBatchesMatchParsedOnes() throws {
+        let decoder = ImportBatchDecoder(project: 3, nowMs: 1_800_000_000_000)
+        let text = #"""
+            {"event":"A","properties":{"time":1735689600,"distinct_id":"u1","$insert_id":"i1","plan":"pro","n":1.5}}
+            {"event":"B","properties":{"distinct_id":"u1"}}
+            {"event":"C","properties":{"time":1735689601,"distinct_id":"u2","tags":["x"],"k":1,"k":2}}
+            {"event":"D","properties":{"time":1735689602,"token":"whatever","$ignore":"yes"}}
+            [{"event":"E","properties":{"time":1735689603,"city":"Zürich \u00e9"}}]
+            """#
+        let b = batch(text)
+        let fast = decoder.decode(b)
+        let parsed = decoder.decodeParsingEach(b, context: decoder.context(for: b))
+        #expect(fast.records.bytes == parsed.records.bytes)
+        #expect(fast.records.count == 3)
+        #expect(fast.failures == parsed.failures)
+        #expect(fast.failures.map(\.line) == [2])
+        #expect(fast.ignored == parsed.ignored && fast.ignored == 1)
+    }
+
+    @Test func generatedInsertIdsAreTheSameOnEveryRun() throws {
         let decoder = ImportBatchDecoder(project: 3, nowMs: 1_800_000_000_000)
         let text = (0..<5).map { #"{"event":"A","properties":{"time":\#(1735689600 + $0),"distinct_id":"u1"}}"# }.joined(separator: "\n")
-        let first = decoder.decode(batch(text)).events.map(\.insertId)
-        let second = decoder.decode(batch(text)).events.map(\.insertId)
+        let first = try decoder.decode(batch(text)).records.events().map(\.insertId)
+        let second = try decoder.decode(batch(text)).records.events().map(\.insertId)
         #expect(first == second)
         #expect(Set(first).count == 5)
     }

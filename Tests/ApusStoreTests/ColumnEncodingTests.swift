@@ -61,3 +61,36 @@ struct ColumnEncodingTests {
         #expect(utf8Equal("日本語", "日本" + "語"))
     }
 }
+
+/// Bitmaps and byte-string tables, the building blocks of column building and gathering.
+struct ColumnBuildingBlockTests {
+    @Test(arguments: [0, 1, 5, 63, 64, 65, 130])
+    func settingRowsOfAnotherBitmapAtAnOffsetMatchesSettingThemOneByOne(offset: Int) {
+        var random = SeededRandom(seed: UInt64(offset) + 7)
+        let other = Bitmap(count: 150) { _ in random.next() % 3 == 0 }
+        var fast = Bitmap(count: 300)
+        fast.setRows(of: other, at: offset)
+        var slow = Bitmap(count: 300)
+        for r in other.setRows { slow[offset + r] = true }
+        #expect(fast == slow)
+        #expect(fast.setCount == other.setCount)
+    }
+
+    @Test func numbersByteStringsInOrderOfFirstAppearance() {
+        var table = ByteStringTable(capacity: 2)
+        let words = (0..<500).map { "w\($0 % 137)-" + String(repeating: "x", count: $0 % 19) }
+        var seen: [String: UInt32] = [:]
+        for w in words {
+            let (id, inserted) = table.id(of: w)
+            if let known = seen[w] {
+                #expect(id == known && !inserted)
+            } else {
+                #expect(inserted && Int(id) == seen.count)
+                seen[w] = id
+            }
+            #expect(table.string(Int(id)) == w)
+        }
+        #expect(table.count == seen.count)
+        #expect(table.id(of: "").inserted && !table.id(of: "").inserted)
+    }
+}

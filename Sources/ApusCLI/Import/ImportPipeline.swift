@@ -18,7 +18,7 @@ struct ImportTally {
 
 /// A batch decoded and laid out as columns, with what was refused.
 struct DecodedBatch: Sendable {
-    var prepared: PreparedBatch
+    var prepared: Result<PreparedBatch, StoreError>
     var failures: [ImportRecordFailure]
     var ignored: Int
 }
@@ -51,7 +51,8 @@ final class OrderedDecoder: @unchecked Sendable {
         condition.unlock()
         queue.async { [self] in
             let decoded = decoder.decode(batch)
-            let result = DecodedBatch(prepared: BulkLoader.prepare(decoded.events), failures: decoded.failures, ignored: decoded.ignored)
+            let prepared = Result { () throws(StoreError) in try BulkLoader.prepare(decoded.records) }
+            let result = DecodedBatch(prepared: prepared, failures: decoded.failures, ignored: decoded.ignored)
             condition.lock()
             results[index] = result
             condition.broadcast()
@@ -90,8 +91,9 @@ struct ImportPipeline {
             tally.ignored += result.ignored
             guard failure == nil else { return }
             do throws(StoreError) {
-                try loader.append(result.prepared)
-                tally.events += result.prepared.distinctIds.count
+                let prepared = try result.prepared.get()
+                try loader.append(prepared)
+                tally.events += prepared.distinctIds.count
             } catch {
                 failure = error
             }

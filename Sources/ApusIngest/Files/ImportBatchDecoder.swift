@@ -6,10 +6,12 @@
 // file imported twice gives them the same ids, so a re-run adds nothing (dedupe by insert id).
 
 import ApusModel
+import ApusStoreCore
 
 /// What one batch became.
 package struct ImportBatchResult: Sendable {
-    package var events: [Event] = []
+    /// The accepted events as store records, in file order.
+    package var records = EventRecords()
     package var failures: [ImportRecordFailure] = []
     /// Records dropped on purpose (`$ignore`).
     package var ignored = 0
@@ -29,6 +31,38 @@ package struct ImportBatchDecoder: Sendable {
     }
 
     package func decode(_ batch: RecordBatch) -> ImportBatchResult {
+        let context = self.context(for: batch)
+        // Straight from the text when every record is a valid object (nearly always); else each
+        // record is parsed on its own so that one bad line fails alone.
+        let transcoded = batch.bytes.withUnsafeBufferPointer {
+            EventTranscoder.transcode($0, ranges: batch.ranges, context: context)
+        }
+        if let transcoded {
+            var result = ImportBatchResult()
+            result.records = transcoded.records
+            result.ignored = transcoded.ignored
+            result.failures = batch.failures
+            for f in transcoded.failures {
+                result.failures.append(ImportRecordFailure(line: batch.lines[f.index], field: f.field, code: f.code, message: f.message))
+            }
+            result.failures.sort { $0.line < $1.line }
+            return result
+        }
+        return decodeParsingEach(batch, context: context)
+    }
+
+    /// The validation context of `batch`: /import's rules, insert ids seeded by the batch's bytes.
+    package func context(for batch: RecordBatch) -> EventValidationContext {
+        var seed: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in batch.bytes.prefix(4096) { seed = (seed ^ UInt64(b)) &* 0x100_0000_01b3 }
+        seed ^= UInt64(batch.bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        return EventValidationContext(
+            endpoint: .importEvents, strict: false, nowMs: nowMs, authenticatedProject: project,
+            resolveToken: { _ in nil }, limits: limits, insertIdSeed: seed)
+    }
+
+    /// The general path: each record parsed into a value on its own, then the batch validated.
+    package func decodeParsingEach(_ batch: RecordBatch, context: EventValidationContext) -> ImportBatchResult {
         var result = ImportBatchResult()
         result.failures = batch.failures
         var records: [JSONValue] = []
@@ -60,15 +94,8 @@ package struct ImportBatchDecoder: Sendable {
                 }
             }
         }
-        var seed: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in batch.bytes.prefix(4096) { seed = (seed ^ UInt64(b)) &* 0x100_0000_01b3 }
-        seed ^= UInt64(batch.bytes.count) &* 0x9E37_79B9_7F4A_7C15
-        let project = self.project
-        let context = EventValidationContext(
-            endpoint: .importEvents, strict: false, nowMs: nowMs, authenticatedProject: project,
-            resolveToken: { _ in nil }, limits: limits, insertIdSeed: seed)
         let validated = EventValidator.validate(records, recordByteCounts: sizes, context: context)
-        result.events = validated.accepted.map(\.event)
+        result.records = EventRecords(validated.accepted.map(\.event))
         result.ignored = validated.ignored
         for f in validated.failures {
             let line = lines[f.index]

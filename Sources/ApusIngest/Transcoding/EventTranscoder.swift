@@ -51,6 +51,29 @@ package enum EventTranscoder {
     }
 }
 
+extension EventTranscoder {
+    /// The records whose JSON texts are `ranges` of `text` (each a whole value, as an import
+    /// file's splitter finds them); failures are indexed by range. Nil when the general path
+    /// must answer (a range that is not one valid JSON object, geolocation configured).
+    package static func transcode(
+        _ text: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], context: EventValidationContext
+    ) -> TranscodedEvents? {
+        guard context.geoLocator == nil, context.limits.jsonDepthMax >= 3 else { return nil }
+        var transcoder = RecordTranscoder(text, context: context)
+        do throws(TranscodeStop) {
+            for range in ranges {
+                transcoder.parser.move(to: range.lowerBound)
+                guard transcoder.parser.nextByte == .openBrace else { return nil }
+                try transcoder.record(openContainers: 0)
+                guard transcoder.parser.offset == range.upperBound else { return nil }
+            }
+            return transcoder.output
+        } catch {
+            return nil
+        }
+    }
+}
+
 /// Why the transcoder stopped.
 enum TranscodeStop: Error {
     /// The whole payload must take the general path.
@@ -98,6 +121,7 @@ struct RecordTranscoder {
         serverProperties = w.bytes
         serverPropertyCount = added.count
         output.records = EventRecords(capacity: input.count + input.count / 2)
+        output.projects.reserveCapacity(input.count / 128)
         escapedKey.reserveCapacity(256)
         escapedValue.reserveCapacity(256)
         name.reserveCapacity(64)
@@ -376,12 +400,11 @@ struct RecordTranscoder {
         }
     }
 
-    /// FNV-1a of a key's bytes.
+    /// A hash of a key's bytes (eight at a time). Two keys with one hash only cost their
+    /// record the general path.
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
+        ByteStringTable.hash(key, seed: 0x51_7CC1_B727_220A)
     }
 
     /// Remembers a key (by its hash) of the open properties object; a key that may repeat an earlier one

@@ -55,26 +55,46 @@ package final class BulkLoader {
     }
 
     /// Lays `events` out as blocks per day (any thread).
-    package static func prepare(_ events: [Event]) -> PreparedBatch {
+    package static func prepare(_ events: [Event]) throws(StoreError) -> PreparedBatch {
+        try prepare(EventRecords(events))
+    }
+
+    /// Lays event records out as blocks per day (any thread), reading each record in place.
+    package static func prepare(_ records: EventRecords) throws(StoreError) -> PreparedBatch {
         var batch = PreparedBatch()
-        batch.distinctIds.reserveCapacity(events.count)
-        // Rows by day first, then one builder at a time held in a local (a builder kept in a
-        // dictionary is copied whole each time it is read there).
-        var rowsByDay: [Int32: [Int]] = [:]
-        for (i, e) in events.enumerated() {
-            batch.distinctIds.append(e.distinctId)
-            rowsByDay[utcDay(ofTimeMs: e.timeMs), default: []].append(i)
-        }
-        for day in rowsByDay.keys.sorted() {
-            var builder = EventBlockBuilder(day: day, request: request)
-            for i in rowsByDay[day]! {
-                builder.append(uid: 0, seq: UInt64(i), event: events[i])
-                if builder.isFull {
-                    batch.blocks.append(builder.build())
-                    builder = EventBlockBuilder(day: day, request: request)
+        batch.distinctIds.reserveCapacity(records.count)
+        let result: Result<Void, DecodeFailure> = records.bytes.withUnsafeBytes { all in
+            do throws(DecodeFailure) {
+                // Rows by day first, then one builder at a time held in a local (a builder kept
+                // in a dictionary is copied whole each time it is read there).
+                var rowsByDay: [Int32: [Int]] = [:]
+                for (i, range) in records.ranges.enumerated() {
+                    var r = BinaryReader(all, start: range.lowerBound, end: range.upperBound)
+                    let time = try r.zigzag()
+                    _ = try r.bytes() // name
+                    batch.distinctIds.append(String(decoding: try r.bytes(), as: UTF8.self))
+                    rowsByDay[utcDay(ofTimeMs: time), default: []].append(i)
                 }
+                for day in rowsByDay.keys.sorted() {
+                    var builder = EventBlockBuilder(day: day, request: request)
+                    for i in rowsByDay[day]! {
+                        try builder.append(uid: 0, seq: UInt64(i), record: UnsafeRawBufferPointer(rebasing: all[records.ranges[i]]))
+                        if builder.isFull {
+                            batch.blocks.append(builder.build())
+                            builder = EventBlockBuilder(day: day, request: request)
+                        }
+                    }
+                    if builder.count > 0 { batch.blocks.append(builder.build()) }
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
             }
-            if builder.count > 0 { batch.blocks.append(builder.build()) }
+        }
+        do throws(DecodeFailure) {
+            try result.get()
+        } catch {
+            throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its batch")
         }
         return batch
     }
@@ -97,7 +117,7 @@ package final class BulkLoader {
 
     /// Adds events (in file order) on the calling thread.
     package func append(_ events: [Event]) throws(StoreError) {
-        try append(Self.prepare(events))
+        try append(try Self.prepare(events))
     }
 
     /// Writes what is buffered, then merges every day this load touched into one part.

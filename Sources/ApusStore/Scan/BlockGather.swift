@@ -108,11 +108,10 @@ enum BlockGather {
             for (i, p) in sources {
                 guard let bits = pick(p) else { continue }
                 any = true
-                bits.forEachSet { all[rowBase[i] + $0] = true }
+                all.setRows(of: bits, at: rowBase[i])
             }
             guard any else { return nil }
-            var picked = Bitmap(count: n)
-            for j in 0..<n where all[at[j]] { picked[j] = true }
+            let picked = Bitmap(count: n) { all[at[$0]] }
             return picked.isEmpty ? nil : (all, picked)
         }
 
@@ -120,38 +119,54 @@ enum BlockGather {
             var dictionary: [String] = []
             var index: [String: UInt32] = [:]
             var all = [UInt32](repeating: 0, count: total)
-            for (i, p) in sources {
-                guard let s = p.strings else { continue }
-                var map = [UInt32](repeating: UInt32.max, count: s.dictionary.count)
-                s.present.forEachSet { r in
-                    let id = Int(s.ids[r])
-                    if map[id] == UInt32.max {
-                        let str = s.dictionary[id]
-                        if let known = index[str] { map[id] = known } else {
-                            map[id] = UInt32(dictionary.count)
-                            index[str] = map[id]
-                            dictionary.append(str)
+            all.withUnsafeMutableBufferPointer { all in
+                for (i, p) in sources {
+                    guard let s = p.strings else { continue }
+                    var map = [UInt32](repeating: UInt32.max, count: s.dictionary.count)
+                    map.withUnsafeMutableBufferPointer { map in
+                        s.ids.withUnsafeBufferPointer { ids in
+                            let base = rowBase[i]
+                            s.present.forEachSet { r in
+                                let id = Int(ids[r])
+                                if map[id] == UInt32.max {
+                                    let str = s.dictionary[id]
+                                    if let known = index[str] { map[id] = known } else {
+                                        map[id] = UInt32(dictionary.count)
+                                        index[str] = map[id]
+                                        dictionary.append(str)
+                                    }
+                                }
+                                all[base + r] = map[id]
+                            }
                         }
                     }
-                    all[rowBase[i] + r] = map[id]
                 }
             }
             var ids = [UInt32](repeating: 0, count: n)
-            picked.forEachSet { ids[$0] = all[at[$0]] }
+            ids.withUnsafeMutableBufferPointer { ids in
+                all.withUnsafeBufferPointer { all in picked.forEachSet { ids[$0] = all[at[$0]] } }
+            }
             out.strings = StringValues(present: picked, ids: ids, dictionary: dictionary)
         }
         if let (_, picked) = presence({ $0.numbers?.present }) {
             var all = [Double](repeating: 0, count: total)
-            for (i, p) in sources { if let v = p.numbers { v.present.forEachSet { all[rowBase[i] + $0] = v.values[$0] } } }
+            all.withUnsafeMutableBufferPointer { all in
+                for (i, p) in sources {
+                    guard let v = p.numbers else { continue }
+                    let base = rowBase[i]
+                    v.values.withUnsafeBufferPointer { values in v.present.forEachSet { all[base + $0] = values[$0] } }
+                }
+            }
             var values = [Double](repeating: 0, count: n)
-            picked.forEachSet { values[$0] = all[at[$0]] }
+            values.withUnsafeMutableBufferPointer { values in
+                all.withUnsafeBufferPointer { all in picked.forEachSet { values[$0] = all[at[$0]] } }
+            }
             out.numbers = NumberValues(present: picked, values: values)
         }
         if let (_, picked) = presence({ $0.booleans?.present }) {
             var all = Bitmap(count: total)
-            for (i, p) in sources { if let v = p.booleans { v.values.forEachSet { all[rowBase[i] + $0] = true } } }
-            var values = Bitmap(count: n)
-            picked.forEachSet { if all[at[$0]] { values[$0] = true } }
+            for (i, p) in sources { if let v = p.booleans { all.setRows(of: v.values, at: rowBase[i]) } }
+            let values = Bitmap(count: n) { picked[$0] && all[at[$0]] }
             out.booleans = BooleanValues(present: picked, values: values)
         }
         if let (_, picked) = presence({ $0.nulls }) { out.nulls = picked }

@@ -41,6 +41,9 @@ final class MergingCursor {
     private var finished = false
     private let day: Int32
     private let request: ScanRequest
+    /// The sources' blocks hold exactly the columns the output needs, so a run of rows that
+    /// is a whole stretch of one block can be handed on without gathering.
+    private let passesBlocksThrough: Bool
 
     /// The request each source must be scanned with: the caller's, plus the seqs and insert
     /// ids dedupe needs, and a time range widened to whole seconds — copies of one event share
@@ -79,6 +82,7 @@ final class MergingCursor {
     init(day: Int32, request: ScanRequest, sources: [EventBlockCursor]) throws(StoreError) {
         self.day = day
         self.request = request
+        passesBlocksThrough = request == Self.sourceRequest(request)
         self.sources = sources.map { Source(cursor: $0) }
         heads = Array(repeating: (0, 0, 0), count: sources.count)
         for i in self.sources.indices { try load(i) }
@@ -187,7 +191,14 @@ final class MergingCursor {
     }
 
     private func gather() {
-        ready.append(BlockGather.build(day: day, request: request, inputs: inputs, picks: picks))
+        if passesBlocksThrough, inputs.count == 1, let first = picks.first,
+           picks.last!.row == first.row + Int32(picks.count - 1) {
+            // Rows first..<first+count of one block, in order (picks of one block ascend): no
+            // duplicate was dropped among them, so the block's own columns are the output.
+            ready.append(inputs[0].slice(Int(first.row)..<(Int(first.row) + picks.count)))
+        } else {
+            ready.append(BlockGather.build(day: day, request: request, inputs: inputs, picks: picks))
+        }
         inputs.removeAll()
         inputTokens.removeAll()
         picks.removeAll(keepingCapacity: true)

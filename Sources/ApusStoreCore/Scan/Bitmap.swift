@@ -67,6 +67,34 @@ package struct Bitmap: Sendable, Equatable {
         return rows
     }
 
+    /// Sets the rows `offset + r` for each row `r` set in `other` (which must fit), a word at a time.
+    package mutating func setRows(of other: Bitmap, at offset: Int) {
+        precondition(offset >= 0 && offset + other.count <= count, "bitmap does not fit")
+        let shift = UInt64(offset & 63)
+        let first = offset >> 6
+        words.withUnsafeMutableBufferPointer { out in
+            for (w, word) in other.words.enumerated() where word != 0 {
+                out[first + w] |= word << shift
+                if shift != 0 && first + w + 1 < out.count { out[first + w + 1] |= word >> (64 - shift) }
+            }
+        }
+    }
+
+    /// `count` rows, row `i` set when `isSet(i)`, built a word at a time.
+    package init(count: Int, where isSet: (Int) -> Bool) {
+        self.count = count
+        var words = [UInt64](repeating: 0, count: (count + 63) / 64)
+        words.withUnsafeMutableBufferPointer { out in
+            for w in out.indices {
+                var word: UInt64 = 0
+                let base = w << 6
+                for b in 0..<min(64, count - base) where isSet(base + b) { word |= 1 << UInt64(b) }
+                out[w] = word
+            }
+        }
+        self.words = words
+    }
+
     /// Calls `body` with each set row, ascending.
     package func forEachSet(_ body: (Int) throws -> Void) rethrows {
         for (w, word) in words.enumerated() {

@@ -1,6 +1,7 @@
-// Builds EventBlocks row by row from events: the in-memory reference store and, until parts
-// are read block by block, the embedded store's scans. Rows must be appended in the order the
-// block will hold them.
+// Builds EventBlocks row by row, from events or straight from event records (EventCodec's
+// layout: no `Event` or `JSONValue` per row). Names, keys and string values are numbered by
+// their bytes (ByteStringTable), so a value seen before costs no `String`. Rows must be
+// appended in the order the block will hold them.
 
 import ApusModel
 
@@ -12,19 +13,23 @@ package struct EventBlockBuilder {
     private var timesMs: [Int64] = []
     private var nameIds: [UInt32] = []
     private var names: [String] = []
-    private var nameIndex: [String: UInt32] = [:]
+    private var nameTable = ByteStringTable()
     private var seqs: [UInt64] = []
     private var insertIds = StringColumn()
     private var keys: [String] = []
     private var keyIndex: [String: Int] = [:]
     private var columns: [PropertyBlockBuilder] = []
+    /// Keys by their bytes, and the column of each (-1: the request does not keep it).
+    private var keyTable = ByteStringTable()
+    private var columnOfKey: [Int] = []
     private var shapes: [[UInt32]] = []
     private var shapeIndex: [[UInt32]: UInt32] = [:]
     private var shapeOfRow: [UInt32] = []
-    /// The previous row's keys, their column indexes (-1: not kept) and its shape.
-    private var lastKeys: [String] = []
-    private var lastIndexes: [Int] = []
+    /// The previous row's keys (table ids) and shape; the row being built's keys and shape.
+    private var lastKeys: [Int] = []
     private var lastShape: [UInt32] = []
+    private var rowKeys: [Int] = []
+    private var rowShape: [UInt32] = []
 
     package init(day: Int32, request: ScanRequest) {
         self.day = day
@@ -43,66 +48,95 @@ package struct EventBlockBuilder {
 
     /// Appends one row.
     package mutating func append(uid: UInt32, seq: UInt64, event e: Event) {
-        let row = uids.count
-        uids.append(uid)
-        timesMs.append(e.timeMs)
-        if let id = nameIndex[e.name] {
-            nameIds.append(id)
-        } else {
-            let id = UInt32(names.count)
-            nameIndex[e.name] = id
-            names.append(e.name)
-            nameIds.append(id)
-        }
-        if request.seqs { seqs.append(seq) }
-        if request.insertIds { insertIds.append(e.insertId) }
+        var name = e.name, insertId = e.insertId
+        name.withUTF8 { name in insertId.withUTF8 { beginRow(uid: uid, seq: seq, timeMs: e.timeMs, name: name, insertId: $0) } }
         guard request.properties != .none else { return }
-        var shape: [UInt32] = []
-        shape.reserveCapacity(e.properties.count)
-        var sameShape = !shapeOfRow.isEmpty
-        var sameKeys = lastKeys.count == e.properties.count
-        for (position, member) in e.properties.enumerated() {
-            let index: Int
-            // Rows of one event mostly repeat the previous row's keys in the same order: a
-            // string comparison is far cheaper than hashing the key.
-            if sameKeys && lastKeys[position] == member.key {
-                guard lastIndexes[position] >= 0 else { continue }
-                index = lastIndexes[position]
+        for member in e.properties {
+            var key = member.key
+            if let c = key.withUTF8({ column(forKey: $0) }) { columns[c].set(row: uids.count - 1, member.value) }
+        }
+        endRow()
+    }
+
+    /// Appends one row from an event record (EventCodec's layout).
+    package mutating func append(uid: UInt32, seq: UInt64, record: UnsafeRawBufferPointer) throws(DecodeFailure) {
+        var r = BinaryReader(record)
+        let time = try r.zigzag()
+        let name = try r.bytes()
+        _ = try r.bytes() // distinct id: the uid stands for it
+        let insertId = try r.bytes()
+        beginRow(uid: uid, seq: seq, timeMs: time, name: name, insertId: insertId)
+        guard request.properties != .none else { return }
+        let n = try r.length()
+        let row = uids.count - 1
+        for _ in 0..<n {
+            let key = try r.bytes()
+            if let c = column(forKey: key) {
+                try columns[c].set(row: row, encoded: &r)
             } else {
-                sameKeys = false
-                if let i = keyIndex[member.key] {
-                    index = i
-                } else if request.properties == .all {
-                    index = keys.count
-                    keyIndex[member.key] = index
-                    keys.append(member.key)
-                    columns.append(PropertyBlockBuilder())
-                } else {
-                    continue
-                }
-            }
-            columns[index].set(row: row, member.value)
-            if request.keyOrder {
-                if sameShape && (shape.count >= lastShape.count || lastShape[shape.count] != UInt32(index)) { sameShape = false }
-                shape.append(UInt32(index))
+                try ValueCodec.skip(&r)
             }
         }
-        if !sameKeys {
-            lastKeys = e.properties.map(\.key)
-            lastIndexes = lastKeys.map { keyIndex[$0] ?? -1 }
+        endRow()
+    }
+
+    private mutating func beginRow(uid: UInt32, seq: UInt64, timeMs: Int64, name: UnsafeBufferPointer<UInt8>, insertId: UnsafeBufferPointer<UInt8>) {
+        uids.append(uid)
+        timesMs.append(timeMs)
+        let (id, inserted) = nameTable.id(of: name)
+        if inserted { names.append(String(decoding: name, as: UTF8.self)) }
+        nameIds.append(id)
+        if request.seqs { seqs.append(seq) }
+        if request.insertIds { insertIds.append(bytes: insertId) }
+        rowKeys.removeAll(keepingCapacity: true)
+        rowShape.removeAll(keepingCapacity: true)
+    }
+
+    /// The column of the row's next key, or nil when the request does not keep it.
+    @inline(__always)
+    private mutating func column(forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let position = rowKeys.count
+        let keyId: Int
+        // Rows of one event mostly repeat the previous row's keys in the same order: comparing
+        // bytes with the previous row's key is cheaper than a lookup.
+        if position < lastKeys.count && keyTable.equals(lastKeys[position], key) {
+            keyId = lastKeys[position]
+        } else {
+            let (id, inserted) = keyTable.id(of: key)
+            keyId = Int(id)
+            if inserted { columnOfKey.append(newColumn(String(decoding: key, as: UTF8.self))) }
         }
-        if request.keyOrder {
-            defer { lastShape = shape }
-            if sameShape && shape.count == lastShape.count, let id = shapeOfRow.last {
-                shapeOfRow.append(id)
-            } else if let id = shapeIndex[shape] {
-                shapeOfRow.append(id)
-            } else {
-                let id = UInt32(shapes.count)
-                shapeIndex[shape] = id
-                shapes.append(shape)
-                shapeOfRow.append(id)
-            }
+        rowKeys.append(keyId)
+        let c = columnOfKey[keyId]
+        guard c >= 0 else { return nil }
+        if request.keyOrder { rowShape.append(UInt32(c)) }
+        return c
+    }
+
+    /// The column for a key seen for the first time in this block, or -1.
+    private mutating func newColumn(_ key: String) -> Int {
+        if let i = keyIndex[key] { return i }
+        guard request.properties == .all else { return -1 }
+        keyIndex[key] = keys.count
+        keys.append(key)
+        columns.append(PropertyBlockBuilder())
+        return keys.count - 1
+    }
+
+    private mutating func endRow() {
+        if rowKeys != lastKeys { swap(&rowKeys, &lastKeys) }
+        guard request.keyOrder else { return }
+        if let id = shapeOfRow.last, rowShape == lastShape {
+            shapeOfRow.append(id)
+        } else if let id = shapeIndex[rowShape] {
+            shapeOfRow.append(id)
+            swap(&rowShape, &lastShape)
+        } else {
+            let id = UInt32(shapes.count)
+            shapeIndex[rowShape] = id
+            shapes.append(rowShape)
+            shapeOfRow.append(id)
+            swap(&rowShape, &lastShape)
         }
     }
 
@@ -119,7 +153,7 @@ package struct EventBlockBuilder {
 
 /// One key's values while a block is built: sparse (row, value) lists per type.
 package struct PropertyBlockBuilder {
-    var stringRows: [Int] = [], stringIds: [UInt32] = [], dictionary: [String] = [], dictionaryIndex: [String: UInt32] = [:]
+    var stringRows: [Int] = [], stringIds: [UInt32] = [], dictionary: [String] = [], dictionaryTable = ByteStringTable()
     var numberRows: [Int] = [], numbers: [Double] = []
     var booleanRows: [Int] = [], booleans: [Bool] = []
     var nullRows: [Int] = []
@@ -131,12 +165,9 @@ package struct PropertyBlockBuilder {
     mutating func set(row: Int, _ value: JSONValue) {
         switch value {
         case .string(let s):
-            let id: UInt32
-            if let known = dictionaryIndex[s] { id = known } else {
-                id = UInt32(dictionary.count)
-                dictionaryIndex[s] = id
-                dictionary.append(s)
-            }
+            var text = s
+            let (id, inserted) = text.withUTF8 { dictionaryTable.id(of: $0) }
+            if inserted { dictionary.append(s) }
             stringRows.append(row)
             stringIds.append(id)
         case .number(let d):
@@ -153,6 +184,34 @@ package struct PropertyBlockBuilder {
         case .object:
             objectRows.append(row)
             objects.append(bytes: JSONWriter.bytes(value))
+        }
+    }
+
+    /// Sets `row` from a value in ValueCodec's layout at the reader's position.
+    mutating func set(row: Int, encoded r: inout BinaryReader) throws(DecodeFailure) {
+        let at = r.offset
+        guard let tag = ValueTag(rawValue: try r.u8()) else { throw DecodeFailure(offset: at, reason: "unknown value tag") }
+        switch tag {
+        case .string:
+            let bytes = try r.bytes()
+            let (id, inserted) = dictionaryTable.id(of: bytes)
+            if inserted { dictionary.append(String(decoding: bytes, as: UTF8.self)) }
+            stringRows.append(row)
+            stringIds.append(id)
+        case .integer:
+            numberRows.append(row)
+            numbers.append(Double(try r.zigzag()))
+        case .double:
+            numberRows.append(row)
+            numbers.append(try r.f64())
+        case .true, .false:
+            booleanRows.append(row)
+            booleans.append(tag == .true)
+        case .null:
+            nullRows.append(row)
+        case .array, .object:
+            r.offset = at
+            set(row: row, try ValueCodec.decode(&r))
         }
     }
 
