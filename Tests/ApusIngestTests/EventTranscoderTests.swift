@@ -73,6 +73,10 @@ struct EventTranscoderTests {
                      #"{"event":"A","properties":{"token":"tok","n":1e999}}"#, #"[{"event":"A","properties":{"x":"\x"}}]"#] {
             #expect(EventTranscoder.transcode(Array(json.utf8), context: eventContext()) == nil, "\(json)")
         }
+        // Over the request's size limit (found by fuzzing: the server checks it before, the
+        // transcoder checks it again).
+        let big = "[" + String(repeating: " ", count: 5000) + "]"
+        #expect(EventTranscoder.transcode(Array(big.utf8), context: eventContext(limits: IngestLimits(requestBytesMax: 4096))) == nil)
     }
 
     /// Seeded random payloads mixing every construct: the answers are always the general path's.

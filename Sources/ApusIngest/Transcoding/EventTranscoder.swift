@@ -38,7 +38,8 @@ package enum EventTranscoder {
     /// The records of `payload` (the JSON text a `PayloadDecoder` extracted), validated by
     /// `context`'s rules; nil when the general path must answer (see the file's comment).
     package static func transcode(_ payload: [UInt8], context: EventValidationContext) -> TranscodedEvents? {
-        guard context.geoLocator == nil, context.limits.jsonDepthMax >= 3 else { return nil }
+        guard context.geoLocator == nil, context.limits.jsonDepthMax >= 3,
+              payload.count <= context.limits.requestBytesMax else { return nil }
         return payload.withUnsafeBufferPointer { buffer in
             var transcoder = RecordTranscoder(buffer, context: context)
             do throws(TranscodeStop) {
