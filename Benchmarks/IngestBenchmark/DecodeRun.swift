@@ -8,15 +8,20 @@ import ApusStoreCore
 import Foundation
 
 enum DecodeRun {
+    /// A strict /import of `body` for project 1, as the HTTP benchmark sends it.
+    static func request(_ body: [UInt8]) -> IngestRequest {
+        IngestRequest(endpoint: .importEvents, method: .post, body: body, contentType: "application/json",
+                      contentEncoding: nil, query: "strict=1&project_id=1")
+    }
+
+    static let context = EventValidationContext(endpoint: .importEvents, strict: true, nowMs: 1_800_000_000_000,
+                                                authenticatedProject: 1, resolveToken: { _ in 1 })
+
     static func measure(bodies: [[UInt8]]) throws {
         let start = Date()
         var events = 0
         for body in bodies {
-            let decoded = try PayloadDecoder.decode(
-                IngestRequest(endpoint: .importEvents, method: .post, body: body, contentType: "application/json",
-                              contentEncoding: nil, query: "strict=1&project_id=1"))
-            let context = EventValidationContext(endpoint: .importEvents, strict: true, nowMs: 1_800_000_000_000,
-                                                 authenticatedProject: 1, resolveToken: { _ in 1 })
+            let decoded = try PayloadDecoder.decode(request(body))
             let result = EventValidator.validate(decoded, context: context)
             let payload = WALPayload(receivedMs: 0, events: result.accepted.map(\.event))
             events += payload.count
@@ -27,11 +32,7 @@ enum DecodeRun {
         let start2 = Date()
         var events2 = 0, general = 0
         for body in bodies {
-            let extracted = try PayloadDecoder.extract(
-                IngestRequest(endpoint: .importEvents, method: .post, body: body, contentType: "application/json",
-                              contentEncoding: nil, query: "strict=1&project_id=1"))
-            let context = EventValidationContext(endpoint: .importEvents, strict: true, nowMs: 1_800_000_000_000,
-                                                 authenticatedProject: 1, resolveToken: { _ in 1 })
+            let extracted = try PayloadDecoder.extract(request(body))
             guard let transcoded = EventTranscoder.transcode(extracted.payload, context: context) else { continue }
             let payload = WALPayload(receivedMs: 0, records: transcoded.records)
             events2 += payload.count

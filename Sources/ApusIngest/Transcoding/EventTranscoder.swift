@@ -240,12 +240,7 @@ struct RecordTranscoder {
         parser.skipWhitespace()
         guard parser.nextByte != .closeBrace else { throw .record }
         while true {
-            parser.skipWhitespace()
-            guard parser.nextByte == .quote else { throw .payload }
-            escapedKey.removeAll(keepingCapacity: true)
-            let keyRange = try Self.readString(&parser, into: &escapedKey)
-            try expect(.colon)
-            parser.skipWhitespace()
+            let keyRange = try readKey()
             let key = keyRange.map { TopLevelKey(UnsafeBufferPointer(rebasing: input[$0])) } ?? .escaped
             switch key {
             case .event:
@@ -264,12 +259,7 @@ struct RecordTranscoder {
             case .other:
                 try skipValue(openContainers: openContainers + 1)
             }
-            parser.skipWhitespace()
-            let b = parser.nextByte
-            advance()
-            if b == .comma { continue }
-            if b == .closeBrace { break }
-            throw .payload
+            if try !nextMember() { break }
         }
         guard sawName, sawProperties else { throw .record }
         let nameText = String(decoding: name, as: UTF8.self)
@@ -293,12 +283,7 @@ struct RecordTranscoder {
         }
         let inside = openContainers + 1
         while true {
-            parser.skipWhitespace()
-            guard parser.nextByte == .quote else { throw .payload }
-            escapedKey.removeAll(keepingCapacity: true)
-            let keyRange = try Self.readString(&parser, into: &escapedKey)
-            try expect(.colon)
-            parser.skipWhitespace()
+            let keyRange = try readKey()
             memberCount += 1
             let specialKey: EventValidation.SpecialKey?
             if let keyRange {
@@ -330,12 +315,7 @@ struct RecordTranscoder {
                 try transcodeValue(openContainers: inside)
                 writtenCount += 1
             }
-            parser.skipWhitespace()
-            let b = parser.nextByte
-            advance()
-            if b == .comma { continue }
-            if b == .closeBrace { break }
-            throw .payload
+            if try !nextMember() { break }
         }
         return special
     }
@@ -369,6 +349,29 @@ struct RecordTranscoder {
     }
 
     // MARK: Pieces
+
+    /// Reads a member's name and the colon after it: its range in the input, or nil with its
+    /// decoded bytes in `escapedKey`. Leaves the parser at the value.
+    mutating func readKey() throws(TranscodeStop) -> Range<Int>? {
+        parser.skipWhitespace()
+        guard parser.nextByte == .quote else { throw .payload }
+        escapedKey.removeAll(keepingCapacity: true)
+        let keyRange = try Self.readString(&parser, into: &escapedKey)
+        try expect(.colon)
+        parser.skipWhitespace()
+        return keyRange
+    }
+
+    /// After a member's value: true at a comma (another member follows), false at the
+    /// object's closing brace.
+    mutating func nextMember() throws(TranscodeStop) -> Bool {
+        parser.skipWhitespace()
+        let b = parser.nextByte
+        advance()
+        if b == .comma { return true }
+        if b == .closeBrace { return false }
+        throw .payload
+    }
 
     /// Reads the string at the parser's offset: its range in the input, or nil with its decoded
     /// bytes appended to `escaped`.

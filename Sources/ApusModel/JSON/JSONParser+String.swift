@@ -7,33 +7,12 @@
 extension JSONParser {
     /// Parses the string whose opening quote is at `offset`; leaves `offset` after the closing quote.
     mutating func parseString() throws(JSONParseError) -> String {
-        let n = input.count
-        let start = offset + 1
-        lastStringWasEscaped = false
-        var i = start
-        while true {
-            i = skipPlainASCII(from: i)
-            guard i < n else {
-                throw error(.unexpectedEnd, "a string is not terminated; close it with '\"'", at: n)
-            }
-            let b = input[i]
-            if b == .quote {
-                offset = i + 1
-                return String(decoding: UnsafeBufferPointer(rebasing: input[start ..< i]), as: UTF8.self)
-            }
-            if b == .backslash {
-                lastStringWasEscaped = true
-                return try parseEscapedString(start: start, firstEscape: i)
-            }
-            if b < 0x20 {
-                throw controlCharacterError(at: i)
-            }
-            if b < 0x80 {
-                i += 1
-            } else {
-                i = try validateUTF8Sequence(at: i)
-            }
+        if let range = try scanString() {
+            lastStringWasEscaped = false
+            return String(decoding: UnsafeBufferPointer(rebasing: input[range]), as: UTF8.self)
         }
+        lastStringWasEscaped = true
+        return String(decoding: scratch, as: UTF8.self)
     }
 
     /// Reads the string whose opening quote is at `offset` without building a `String`: the
@@ -41,6 +20,15 @@ extension JSONParser {
     /// else nil with its decoded bytes appended to `escaped`. Leaves `offset` after the closing
     /// quote. The same checks as for any string (UTF-8, control characters, escapes) apply.
     public mutating func readString(escapedInto escaped: inout [UInt8]) throws(JSONParseError) -> Range<Int>? {
+        if let range = try scanString() { return range }
+        escaped.append(contentsOf: scratch)
+        return nil
+    }
+
+    /// Checks the string whose opening quote is at `offset` and leaves `offset` after it: the
+    /// range of its bytes when it holds no escapes, else nil with its decoded bytes in `scratch`.
+    @inline(__always)
+    mutating func scanString() throws(JSONParseError) -> Range<Int>? {
         let n = input.count
         let start = offset + 1
         var i = start
@@ -56,7 +44,6 @@ extension JSONParser {
             }
             if b == .backslash {
                 try decodeEscapedString(start: start, firstEscape: i)
-                escaped.append(contentsOf: scratch)
                 return nil
             }
             if b < 0x20 {
@@ -100,13 +87,8 @@ extension JSONParser {
         return i
     }
 
-    /// Slow path for a string containing escapes: copies into `scratch`, decoding as it goes.
-    mutating func parseEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) -> String {
-        try decodeEscapedString(start: start, firstEscape: firstEscape)
-        return String(decoding: scratch, as: UTF8.self)
-    }
-
-    /// Decodes a string containing escapes into `scratch`; leaves `offset` after its closing quote.
+    /// Slow path for a string containing escapes: decodes it into `scratch`; leaves `offset`
+    /// after its closing quote.
     mutating func decodeEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) {
         let n = input.count
         scratch.removeAll(keepingCapacity: true)

@@ -90,19 +90,18 @@ enum BlockChunks {
         }
         let start = r.offset
         try r.skip(total)
-        var out = StringColumn()
-        out.reserve(rows: rowCount, bytes: total)
-        var p = start, next = 0
+        // The strings lie back to back in the chunk: one copy of their bytes, and the ends.
+        let arena = [UInt8](UnsafeRawBufferPointer(rebasing: r.base[start..<(start + total)]))
+        var ends = [UInt32](repeating: 0, count: rowCount)
+        var end = 0, next = 0
         for row in 0..<rowCount {
-            if rows == nil || (next < count && rows![next] == row) {
-                out.append(bytes: UnsafeRawBufferPointer(rebasing: r.base[p..<(p + lengths[next])]))
-                p += lengths[next]
+            if next < count && (rows == nil || rows![next] == row) {
+                end += lengths[next]
                 next += 1
-            } else {
-                out.append(bytes: EmptyCollection())
             }
+            ends[row] = UInt32(end)
         }
-        return out
+        return StringColumn(arena: arena, ends: ends)
     }
 
     // MARK: presence: u8 form (0 every row, 1 bitmap words)

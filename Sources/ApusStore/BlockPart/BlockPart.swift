@@ -187,14 +187,16 @@ package final class BlockPart: Sendable {
                 case 2:
                     // Plain text: the block's own dictionary, each string once.
                     let text = try BlockChunks.decodeStrings(&r, count: rows.count, rowCount: rows.count)
+                    // Numbered by their bytes: no String is hashed, and one is made per distinct value.
                     var strings: [String] = []
-                    var index: [String: UInt32] = [:]
-                    for (j, row) in rows.enumerated() {
-                        let s = text[j]
-                        if let id = index[s] { ids[row] = id; continue }
-                        ids[row] = UInt32(strings.count)
-                        index[s] = ids[row]
-                        strings.append(s)
+                    var table = ByteStringTable(capacity: rows.count)
+                    text.arena.withUnsafeBufferPointer { arena in
+                        for (j, row) in rows.enumerated() {
+                            let bytes = UnsafeBufferPointer(rebasing: arena[text.range(of: j)])
+                            let (id, inserted) = table.id(of: bytes)
+                            if inserted { strings.append(String(decoding: bytes, as: UTF8.self)) }
+                            ids[row] = id
+                        }
                     }
                     return StringValues(present: present, ids: ids, dictionary: strings)
                 case let form: throw DecodeFailure(offset: at, reason: "unknown strings form \(form)")

@@ -15,6 +15,13 @@ package struct StringColumn: Sendable, Equatable {
         ends = [UInt32](repeating: 0, count: rows)
     }
 
+    /// A column from its parts: `ends` ascending, the last at most `arena.count`.
+    package init(arena: [UInt8], ends: [UInt32]) {
+        precondition(ends.last.map { Int($0) <= arena.count } ?? true, "string ends past the arena")
+        self.arena = arena
+        self.ends = ends
+    }
+
     package var count: Int { ends.count }
 
     package mutating func reserve(rows: Int, bytes: Int) {
