@@ -75,6 +75,9 @@ struct EventTranscoderTests {
         }
         // Over the request's size limit (found by fuzzing: the server checks it before, the
         // transcoder checks it again).
+        // A record over the size limit is refused by the general path, by its size alone.
+        let oversized = #"[{"event":"A","properties":{"token":"tok","n":["# + Array(repeating: "1", count: 200).joined(separator: ",") + "]}}]"
+        #expect(EventTranscoder.transcode(Array(oversized.utf8), context: eventContext(limits: IngestLimits(recordBytesMax: 300))) == nil)
         let big = "[" + String(repeating: " ", count: 5000) + "]"
         #expect(EventTranscoder.transcode(Array(big.utf8), context: eventContext(limits: IngestLimits(requestBytesMax: 4096))) == nil)
     }
@@ -88,6 +91,8 @@ struct EventTranscoderTests {
             eventContext(.importEvents, authenticated: 1),
             eventContext(.importEvents, strict: true, authenticated: 1),
             eventContext(limits: IngestLimits(propertiesMax: 6, stringBytesMax: 8, jsonDepthMax: 5)),
+            // Payloads over one record's limit are scanned before they are transcoded.
+            eventContext(.importEvents, authenticated: 1, limits: IngestLimits(recordBytesMax: 120)),
         ]
         for round in 0..<150 {
             let json = RandomPayload.make(&random)

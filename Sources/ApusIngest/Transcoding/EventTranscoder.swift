@@ -38,9 +38,18 @@ package enum EventTranscoder {
     /// The records of `payload` (the JSON text a `PayloadDecoder` extracted), validated by
     /// `context`'s rules; nil when the general path must answer (see the file's comment).
     package static func transcode(_ payload: [UInt8], context: EventValidationContext) -> TranscodedEvents? {
-        guard context.geoLocator == nil, context.limits.jsonDepthMax >= 3,
-              payload.count <= context.limits.requestBytesMax else { return nil }
+        let limits = context.limits
+        guard context.geoLocator == nil, limits.jsonDepthMax >= 3, payload.count <= limits.requestBytesMax else { return nil }
         return payload.withUnsafeBufferPointer { buffer in
+            // A payload that may hold a record over the size limit is scanned first (structure
+            // only, nothing built), so such a record is never read into values: the general
+            // path then refuses it by its size alone.
+            if buffer.count > limits.recordBytesMax {
+                guard let layout = try? RecordScanner.scan(buffer, depthMax: limits.jsonDepthMax, recordsMax: limits.batchRecordsMax,
+                                                           recordBytesMax: limits.recordBytesMax),
+                      layout.ranges.allSatisfy({ $0.count <= limits.recordBytesMax }) else { return nil }
+                return transcode(buffer, ranges: layout.ranges, context: context)
+            }
             var transcoder = RecordTranscoder(buffer, context: context)
             do throws(TranscodeStop) {
                 try transcoder.run()
