@@ -390,3 +390,42 @@ struct SnapshotConsistencyTests {
     }
 
 }
+
+/// Text is stored as its bytes: canonically equivalent spellings (é as one code point, and as e
+/// plus a combining accent) are different names, keys and values, as JavaScript and Mixpanel see
+/// them, through the memtable, a flush and a merge.
+struct ByteExactTextTests {
+    @Test func equivalentSpellingsStayApartInPartsAndMerges() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let store = try EmbeddedEventStore(configuration: config, logger: Logger(label: "test"))
+        defer { store.close() }
+        try store.openProject(1)
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        let base = FlushTests.base
+        func event(_ i: Int, _ text: String) -> Event {
+            Event(name: text, distinctId: "u\(i % 2)", timeMs: base + Int64(i) * 1000, insertId: "id\(i)",
+                  properties: [JSONMember(text, .string(text)), JSONMember("v", .string(text))])
+        }
+        let day = Int32(base / 86_400_000)
+        func stored() throws -> [(String, [UInt8])] {
+            try store.events(of: 1, days: day...day, names: nil).map { s in
+                (s.event.insertId, Array(s.event.name.utf8) + [0] + s.event.properties.flatMap { Array($0.key.utf8) + [1] + Array(($0.value.stringValue ?? "").utf8) + [2] })
+            }.sorted { $0.0 < $1.0 }
+        }
+        _ = try await store.append(events: (0..<4).map { event($0, $0 % 2 == 0 ? composed : decomposed) }, to: 1, receivedMs: 1)
+        let expected = try stored()
+        #expect(expected.count == 4)
+        #expect(Set(expected.map(\.1)).count == 2)
+        store.flushAll()
+        #expect(try stored().map(\.1) == expected.map(\.1))
+        _ = try await store.append(events: (4..<8).map { event($0, $0 % 2 == 0 ? composed : decomposed) }, to: 1, receivedMs: 2)
+        store.flushAll()
+        store.compactAll()
+        let merged = try stored()
+        #expect(merged.count == 8)
+        #expect(Set(merged.map(\.1)).count == 2)
+        #expect(Array(merged.prefix(4).map(\.1)) == expected.map(\.1))
+    }
+}

@@ -9,7 +9,7 @@ package final class BlockPart: Sendable {
     package let path: String
     let footer: BlockPartFooter
     /// Key → its index in the footer, made once (scans name keys per block).
-    private let keyIndex: [String: Int]
+    private let keyIndex: [ExactText: Int]
     private let file: any ReadableFile
     private let cache: BlockCache
     private let number: UInt64
@@ -44,7 +44,7 @@ package final class BlockPart: Sendable {
         case .success(let f): footer = f
         case .failure(let e): throw Self.damaged(path, "footer: \(e.reason) at byte \(e.offset)")
         }
-        keyIndex = Dictionary(footer.keys.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
+        keyIndex = Dictionary(footer.keys.enumerated().map { (ExactText($1.key), $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     package var day: Int32 { footer.day }
@@ -124,11 +124,11 @@ package final class BlockPart: Sendable {
             var seen = Set<Int>()
             for p in info.properties where seen.insert(Int(p.key)).inserted { keys.append(Int(p.key)) }
         case .keys(let wanted):
-            var seen = Set<String>()
-            for key in wanted where seen.insert(key).inserted {
+            var seen = Set<ExactText>()
+            for key in wanted where seen.insert(ExactText(key)).inserted {
                 block.propertyKeys.append(key)
                 block.properties.append(PropertyBlock())
-                keys.append(keyIndex[key] ?? -1)
+                keys.append(keyIndex[ExactText(key)] ?? -1)
             }
         }
         if case .all = request.properties {

@@ -75,7 +75,7 @@ package struct BlockPartWriter {
         let uids = try out.chunk(w.take())
         BlockChunks.encodeTimes(b.timesMs, base: minTime, into: &w)
         let times = try out.chunk(w.take())
-        let nameMap = b.names.map { plan.nameIndex[$0]! }
+        let nameMap = b.names.map { plan.nameIndex[ExactText($0)]! }
         var nameMask = [UInt64](repeating: 0, count: (plan.names.count + 63) / 64)
         let partNameIds = b.nameIds.map { nameMap[Int($0)] }
         for id in partNameIds { nameMask[Int(id) >> 6] |= 1 << UInt64(id & 63) }
@@ -88,7 +88,7 @@ package struct BlockPartWriter {
         let seqs = try out.chunk(w.take(), cold: true)
         InsertIdChunk.encode(b.insertIds, into: &w)
         let insertIds = try out.chunk(w.take(), cold: true)
-        let keyMap = b.propertyKeys.map { plan.keyIndex[$0]! }
+        let keyMap = b.propertyKeys.map { plan.keyIndex[ExactText($0)]! }
         var keyOrder = ChunkRef.none
         if let order = b.keyOrder {
             w.varint(UInt64(order.shapes.count))
@@ -108,7 +108,7 @@ package struct BlockPartWriter {
                 if let index = plan.dictionaryIndex[key] {
                     w.u8(1)
                     // Entries no present row uses (left by dedupe) are not in the part dictionary.
-                    let map = s.dictionary.map { index[$0] ?? 0 }
+                    let map = s.dictionary.map { index[ExactText($0)] ?? 0 }
                     BitPacking.encode(rows.map { map[Int(s.ids[$0])] }, width: BitPacking.width(forMax: UInt32(max(0, index.count - 1))), into: &w)
                 } else {
                     w.u8(2)
@@ -148,11 +148,11 @@ package struct BlockPartWriter {
 
     /// What the first pass over the blocks learns: names, keys, types, dictionaries, ranges.
     struct Plan {
-        var names: [String] = [], nameRows: [Int] = [], nameIndex: [String: UInt32] = [:]
-        var keys: [KeyInfo] = [], keyIndex: [String: UInt32] = [:]
+        var names: [String] = [], nameRows: [Int] = [], nameIndex: [ExactText: UInt32] = [:]
+        var keys: [KeyInfo] = [], keyIndex: [ExactText: UInt32] = [:]
         /// Per key, its sorted dictionary when dictionary-coded.
         var dictionaries: [[String]?] = []
-        var dictionaryIndex: [UInt32: [String: UInt32]] = [:]
+        var dictionaryIndex: [UInt32: [ExactText: UInt32]] = [:]
         var rowCount = 0
         var minSeq = UInt64.max, maxSeq: UInt64 = 0
         var minTime = Int64.max, maxTime = Int64.min
@@ -160,11 +160,11 @@ package struct BlockPartWriter {
 
         init(_ blocks: [EventBlock], day: Int32) throws(StoreError) {
             guard !blocks.isEmpty else { throw StoreError(.partWriteFailed, "a part needs at least one row") }
-            var nameCounts: [String: Int] = [:]
+            var nameCounts: [ExactText: Int] = [:]
             var keyOrder: [String] = []
-            var counts: [String: [Int]] = [:]
-            var strings: [String: Set<String>] = [:]
-            var stringRows: [String: Int] = [:]
+            var counts: [ExactText: [Int]] = [:]
+            var strings: [ExactText: Set<ExactText>] = [:]
+            var stringRows: [ExactText: Int] = [:]
             var previous: (UInt32, Int64, UInt64)? = nil
             for b in blocks {
                 guard b.count > 0, b.count <= EventBlock.rowsMax, b.seqs.count == b.count, b.insertIds.count == b.count,
@@ -178,7 +178,7 @@ package struct BlockPartWriter {
                     guard Int32(truncatingIfNeeded: floorDiv(b.timesMs[r], 86_400_000)) == day else {
                         throw StoreError(.partWriteFailed, "a row at \(b.timesMs[r]) ms is not on day \(day)")
                     }
-                    nameCounts[b.names[Int(b.nameIds[r])], default: 0] += 1
+                    nameCounts[ExactText(b.names[Int(b.nameIds[r])]), default: 0] += 1
                     minSeq = min(minSeq, b.seqs[r]); maxSeq = max(maxSeq, b.seqs[r])
                 }
                 minTime = min(minTime, b.timesMs.min()!); maxTime = max(maxTime, b.timesMs.max()!)
@@ -186,35 +186,37 @@ package struct BlockPartWriter {
                 rowCount += b.count
                 for (k, p) in b.properties.enumerated() {
                     let key = b.propertyKeys[k]
-                    if counts[key] == nil {
+                    let exactKey = ExactText(key)
+                    if counts[exactKey] == nil {
                         keyOrder.append(key)
-                        counts[key] = [Int](repeating: 0, count: ValueType.allCases.count)
+                        counts[exactKey] = [Int](repeating: 0, count: ValueType.allCases.count)
                     }
                     let typed: [(ValueType, Bitmap?)] = [(.strings, p.strings?.present), (.numbers, p.numbers?.present),
                                                          (.booleans, p.booleans?.present), (.nulls, p.nulls),
                                                          (.lists, p.lists?.present), (.objects, p.objects?.present)]
-                    for (type, present) in typed { if let present { counts[key]![Int(type.rawValue) - 1] += present.setCount } }
+                    for (type, present) in typed { if let present { counts[exactKey]![Int(type.rawValue) - 1] += present.setCount } }
                     if let s = p.strings {
                         var used = Set<UInt32>()
                         s.present.forEachSet { used.insert(s.ids[$0]) }
-                        strings[key, default: []].formUnion(used.map { s.dictionary[Int($0)] })
-                        stringRows[key, default: 0] += s.present.setCount
+                        strings[exactKey, default: []].formUnion(used.map { ExactText(s.dictionary[Int($0)]) })
+                        stringRows[exactKey, default: 0] += s.present.setCount
                     }
                 }
             }
-            names = nameCounts.keys.sorted { utf8Compare($0, $1) < 0 }
-            nameRows = names.map { nameCounts[$0]! }
-            for (i, n) in names.enumerated() { nameIndex[n] = UInt32(i) }
+            names = nameCounts.keys.map(\.text).sorted { utf8Compare($0, $1) < 0 }
+            nameRows = names.map { nameCounts[ExactText($0)]! }
+            for (i, n) in names.enumerated() { nameIndex[ExactText(n)] = UInt32(i) }
             keyOrder.sort { utf8Compare($0, $1) < 0 }
             for (i, key) in keyOrder.enumerated() {
-                keyIndex[key] = UInt32(i)
-                keys.append(KeyInfo(key: key, rowsByType: counts[key]!, dictionary: nil))
+                let exactKey = ExactText(key)
+                keyIndex[exactKey] = UInt32(i)
+                keys.append(KeyInfo(key: key, rowsByType: counts[exactKey]!, dictionary: nil))
                 var dictionary: [String]? = nil
-                if let values = strings[key], values.count <= BlockPartWriter.dictionaryEntriesMax || values.count * 4 <= stringRows[key]! {
-                    let sorted = values.sorted { utf8Compare($0, $1) < 0 }
+                if let values = strings[exactKey], values.count <= BlockPartWriter.dictionaryEntriesMax || values.count * 4 <= stringRows[exactKey]! {
+                    let sorted = values.map(\.text).sorted { utf8Compare($0, $1) < 0 }
                     dictionary = sorted
-                    var index: [String: UInt32] = [:]
-                    for (j, s) in sorted.enumerated() { index[s] = UInt32(j) }
+                    var index: [ExactText: UInt32] = [:]
+                    for (j, s) in sorted.enumerated() { index[ExactText(s)] = UInt32(j) }
                     dictionaryIndex[UInt32(i)] = index
                 }
                 dictionaries.append(dictionary)

@@ -89,17 +89,17 @@ package final class MemtableRun: Sendable {
             b.properties = []
             b.keyOrder = nil
         case .keys(let keys):
-            var seen = Set<String>()
-            let unique = keys.filter { seen.insert($0).inserted }
-            let index = Dictionary(b.propertyKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            var seen = Set<ExactText>()
+            let unique = keys.filter { seen.insert(ExactText($0)).inserted }
+            let index = Dictionary(b.propertyKeys.enumerated().map { (ExactText($1), $0) }, uniquingKeysWith: { a, _ in a })
             if request.keyOrder, let order = b.keyOrder {
-                let slot = Dictionary(unique.enumerated().map { ($1, UInt32($0)) }, uniquingKeysWith: { a, _ in a })
-                let shapes = order.shapes.map { shape in shape.compactMap { slot[b.propertyKeys[Int($0)]] } }
+                let slot = Dictionary(unique.enumerated().map { (ExactText($1), UInt32($0)) }, uniquingKeysWith: { a, _ in a })
+                let shapes = order.shapes.map { shape in shape.compactMap { slot[ExactText(b.propertyKeys[Int($0)])] } }
                 b.keyOrder = EventBlock.KeyOrder(shapes: shapes, shapeOfRow: order.shapeOfRow)
             } else {
                 b.keyOrder = nil
             }
-            b.properties = unique.map { k in index[k].map { b.properties[$0] } ?? PropertyBlock() }
+            b.properties = unique.map { k in index[ExactText(k)].map { b.properties[$0] } ?? PropertyBlock() }
             b.propertyKeys = unique
         }
         return b

@@ -32,11 +32,11 @@ enum BlockGather {
         }
 
         var names: [String] = []
-        var nameIndex: [String: UInt32] = [:]
+        var nameIndex: [ExactText: UInt32] = [:]
         func intern(_ s: String) -> UInt32 {
-            if let id = nameIndex[s] { return id }
+            if let id = nameIndex[ExactText(s)] { return id }
             let id = UInt32(names.count)
-            nameIndex[s] = id
+            nameIndex[ExactText(s)] = id
             names.append(s)
             return id
         }
@@ -55,13 +55,13 @@ enum BlockGather {
         var keys: [String] = []
         switch request.properties {
         case .keys(let wanted):
-            var seen = Set<String>()
-            keys = wanted.filter { seen.insert($0).inserted }
+            var seen = Set<ExactText>()
+            keys = wanted.filter { seen.insert(ExactText($0)).inserted }
         default:
-            var seen = Set<String>()
-            for b in inputs { for k in b.propertyKeys where seen.insert(k).inserted { keys.append(k) } }
+            var seen = Set<ExactText>()
+            for b in inputs { for k in b.propertyKeys where seen.insert(ExactText(k)).inserted { keys.append(k) } }
         }
-        let keyIndex = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let keyIndex = Dictionary(keys.enumerated().map { (ExactText($1), $0) }, uniquingKeysWith: { a, _ in a })
         var columns = [PropertyBlock](repeating: PropertyBlock(), count: keys.count)
         for (k, key) in keys.enumerated() {
             columns[k] = gatherProperty(key, inputs: inputs, rowBase: rowBase, total: total, at: at)
@@ -83,10 +83,10 @@ enum BlockGather {
             for b in inputs {
                 guard let order = b.keyOrder else {
                     // No order known: the row's keys in the block's key order.
-                    allShapes += repeatElement(shapeId(b.propertyKeys.compactMap { keyIndex[$0].map(UInt32.init) }), count: b.count)
+                    allShapes += repeatElement(shapeId(b.propertyKeys.compactMap { keyIndex[ExactText($0)].map(UInt32.init) }), count: b.count)
                     continue
                 }
-                let map = order.shapes.map { shape in shapeId(shape.compactMap { keyIndex[b.propertyKeys[Int($0)]].map(UInt32.init) }) }
+                let map = order.shapes.map { shape in shapeId(shape.compactMap { keyIndex[ExactText(b.propertyKeys[Int($0)])].map(UInt32.init) }) }
                 allShapes += order.shapeOfRow.map { map[Int($0)] }
             }
             if shapes.isEmpty { shapes = [[]] }
@@ -117,7 +117,7 @@ enum BlockGather {
 
         if let (_, picked) = presence({ $0.strings?.present }) {
             var dictionary: [String] = []
-            var index: [String: UInt32] = [:]
+            var index: [ExactText: UInt32] = [:]
             var all = [UInt32](repeating: 0, count: total)
             all.withUnsafeMutableBufferPointer { all in
                 for (i, p) in sources {
@@ -130,9 +130,9 @@ enum BlockGather {
                                 let id = Int(ids[r])
                                 if map[id] == UInt32.max {
                                     let str = s.dictionary[id]
-                                    if let known = index[str] { map[id] = known } else {
+                                    if let known = index[ExactText(str)] { map[id] = known } else {
                                         map[id] = UInt32(dictionary.count)
-                                        index[str] = map[id]
+                                        index[ExactText(str)] = map[id]
                                         dictionary.append(str)
                                     }
                                 }

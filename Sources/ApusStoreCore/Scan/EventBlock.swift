@@ -57,6 +57,6 @@ package struct EventBlock: Sendable, Equatable {
 
     /// The column of `key`, if it was delivered.
     package func property(_ key: String) -> PropertyBlock? {
-        propertyKeys.firstIndex(of: key).map { properties[$0] }
+        propertyKeys.firstExactIndex(of: key).map { properties[$0] }
     }
 }

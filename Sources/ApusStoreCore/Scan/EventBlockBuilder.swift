@@ -17,7 +17,7 @@ package struct EventBlockBuilder {
     private var seqs: [UInt64] = []
     private var insertIds = StringColumn()
     private var keys: [String] = []
-    private var keyIndex: [String: Int] = [:]
+    private var keyIndex: [ExactText: Int] = [:]
     private var columns: [PropertyBlockBuilder] = []
     /// Keys by their bytes, and the column of each (-1: the request does not keep it).
     private var keyTable = ByteStringTable()
@@ -35,8 +35,8 @@ package struct EventBlockBuilder {
         self.day = day
         self.request = request
         if case .keys(let wanted) = request.properties {
-            for key in wanted where keyIndex[key] == nil {
-                keyIndex[key] = keys.count
+            for key in wanted where keyIndex[ExactText(key)] == nil {
+                keyIndex[ExactText(key)] = keys.count
                 keys.append(key)
                 columns.append(PropertyBlockBuilder())
             }
@@ -115,9 +115,9 @@ package struct EventBlockBuilder {
 
     /// The column for a key seen for the first time in this block, or -1.
     private mutating func newColumn(_ key: String) -> Int {
-        if let i = keyIndex[key] { return i }
+        if let i = keyIndex[ExactText(key)] { return i }
         guard request.properties == .all else { return -1 }
-        keyIndex[key] = keys.count
+        keyIndex[ExactText(key)] = keys.count
         keys.append(key)
         columns.append(PropertyBlockBuilder())
         return keys.count - 1
