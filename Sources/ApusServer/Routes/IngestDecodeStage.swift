@@ -1,7 +1,9 @@
 // The CPU-bound middle of an ingestion request, as one synchronous value so it can run on the
-// decode threads for large bodies: find the records (request limits checked, nothing built),
-// authenticate /import, charge the parse's estimated memory to the body budget, parse and
-// validate. Its result says what to append to the store and how to answer so far.
+// decode threads for large bodies: extract the payload's JSON (request limits checked),
+// authenticate /import, then either transcode events straight into store records or, for
+// profiles and whatever the transcoder declines, find the records, charge the parse's estimated
+// memory to the body budget, parse and validate. Its result says what to append to the store
+// and how to answer so far.
 
 import ApusIngest
 import ApusModel
@@ -52,7 +54,7 @@ struct IngestDecodeStage: Sendable {
         }
 
         // /import: refuse bad credentials before spending CPU on a 10 MB body. A project_id
-        // that only the form body carries is taken into account after locating the records.
+        // that only the form body carries is taken into account once the body is decoded.
         var authenticated: ProjectID? = nil
         let authenticator = Authenticator(catalog: state.catalog)
         if endpoint == .importEvents {
