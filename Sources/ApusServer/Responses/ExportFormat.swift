@@ -1,9 +1,10 @@
 // Raw export lines straight from column blocks: {"event": …, "properties": {"time",
 // "distinct_id", "$insert_id", …the rest in arrival order}}, one per line. `time` is whole
-// seconds unless time_in_ms. No Event or JSONValue per row, and nothing escaped twice: event
-// names and key heads are escaped once per block, dictionary strings once per block when first
-// used, and each type's columns of every key are laid out flat so the row loop only indexes
-// arrays (per-row copies of nested column values cost more than the writing, in retains).
+// seconds unless time_in_ms. No Event or JSONValue per row, and little escaped twice: event
+// names and key heads are escaped once per block, the strings of keys with few distinct values
+// once per slice when first used (those of nearly unique keys as they are written), and each
+// type's columns of every key are laid out flat so the row loop only indexes arrays (per-row
+// copies of nested column values cost more than the writing, in retains).
 
 import ApusModel
 import ApusStoreCore
@@ -22,7 +23,11 @@ package struct ExportFormat: Sendable {
     private var headEnds: [Int] = []
     /// Per key, its slot in each type's flat arrays (-1: the key has no such values here).
     private var stringSlot: [Int], numberSlot: [Int], booleanSlot: [Int], nullSlot: [Int], listSlot: [Int], objectSlot: [Int]
-    private var stringPresent: [UInt64] = [], stringIds: [UInt32] = [], stringDictionaryBase: [Int] = []
+    private var stringPresent: [UInt64] = [], stringIds: [UInt32] = []
+    /// Per string slot, where its entries start in the escape cache, or -1 when the slot is not
+    /// cached: nearly every value of a high-cardinality key is used once, so caching its escapes
+    /// would only cost each slice a copy of the cache.
+    private var stringCacheBase: [Int] = []
     private var dictionaries: [[String]] = []
     private var numberPresent: [UInt64] = [], numbers: [Double] = []
     private var booleanPresent: [UInt64] = [], booleans: [UInt64] = []
@@ -56,8 +61,12 @@ package struct ExportFormat: Sendable {
                 stringSlot[k] = dictionaries.count
                 stringPresent += s.present.words
                 stringIds += s.ids
-                stringDictionaryBase.append(dictionaryEntries)
-                dictionaryEntries += s.dictionary.count
+                if s.dictionary.count * 4 <= n {
+                    stringCacheBase.append(dictionaryEntries)
+                    dictionaryEntries += s.dictionary.count
+                } else {
+                    stringCacheBase.append(-1)
+                }
                 dictionaries.append(s.dictionary)
             }
             if let v = p.numbers {
@@ -139,10 +148,16 @@ package struct ExportFormat: Sendable {
         var slot = stringSlot[k]
         if slot >= 0 && bit(stringPresent, slot: slot, row: row) {
             Self.append(heads, head, to: &out)
-            let entry = stringDictionaryBase[slot] + Int(stringIds[slot * n + row])
+            let id = Int(stringIds[slot * n + row])
+            let base = stringCacheBase[slot]
+            guard base >= 0 else {
+                JSONWriter.writeString(dictionaries[slot][id], into: &out)
+                return
+            }
+            let entry = base + id
             if escapedStart[entry] < 0 {
                 escapedStart[entry] = escaped.count
-                JSONWriter.writeString(dictionaries[slot][Int(stringIds[slot * n + row])], into: &escaped)
+                JSONWriter.writeString(dictionaries[slot][id], into: &escaped)
                 escapedEnd[entry] = escaped.count
             }
             Self.append(escaped, escapedStart[entry]..<escapedEnd[entry], to: &out)
