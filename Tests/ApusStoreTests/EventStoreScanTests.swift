@@ -149,7 +149,6 @@ struct EventStoreScanTests {
         #expect(try cursor.next() == nil)
     }
 
-    /// A uid range keeps exactly the rows of those users.
     /// A scan that needs neither uids nor times (a count by event) counts the same rows, with
     /// or without a name filter; blocks may then leave those columns out.
     @Test(arguments: Kind.allCases)
@@ -177,6 +176,7 @@ struct EventStoreScanTests {
         }
     }
 
+    /// A uid range keeps exactly the rows of those users.
     @Test(arguments: Kind.allCases)
     func uidRangeKeepsOnlyThoseUsers(kind: Kind) async throws {
         var workload = MixedWorkload(seed: 9)
