@@ -75,7 +75,7 @@ package struct BlockPartWriter {
         let uids = try out.chunk(w.take())
         BlockChunks.encodeTimes(b.timesMs, base: minTime, into: &w)
         let times = try out.chunk(w.take())
-        let nameMap = b.names.map { plan.nameIndex[ExactText($0)]! }
+        let nameMap = b.names.map { plan.nameId($0) }
         var nameMask = [UInt64](repeating: 0, count: (plan.names.count + 63) / 64)
         let partNameIds = b.nameIds.map { nameMap[Int($0)] }
         for id in partNameIds { nameMask[Int(id) >> 6] |= 1 << UInt64(id & 63) }
@@ -105,18 +105,18 @@ package struct BlockPartWriter {
             if let s = p.strings {
                 BlockChunks.encodePresence(s.present, into: &w)
                 let rows = s.present.setRows
-                if let index = plan.dictionaryIndex[key] {
+                if let size = plan.dictionarySize(key) {
                     w.u8(1)
                     // Entries no present row uses (left by dedupe) are not in the part dictionary.
-                    let map = s.dictionary.map { index[ExactText($0)] ?? 0 }
-                    BitPacking.encode(rows.map { map[Int(s.ids[$0])] }, width: BitPacking.width(forMax: UInt32(max(0, index.count - 1))), into: &w)
+                    let map = s.dictionary.map { plan.dictionaryId(key, $0) }
+                    BitPacking.encode(rows.map { map[Int(s.ids[$0])] }, width: BitPacking.width(forMax: UInt32(max(0, size - 1))), into: &w)
                 } else {
                     w.u8(2)
                     var text = StringColumn()
                     for r in rows { text.append(s.dictionary[Int(s.ids[r])]) }
                     BlockChunks.encodeStrings(text, into: &w)
                 }
-                subColumns.append(SubColumnRef(key: key, type: .strings, chunk: try out.chunk(w.take(), cold: plan.dictionaryIndex[key] == nil)))
+                subColumns.append(SubColumnRef(key: key, type: .strings, chunk: try out.chunk(w.take(), cold: plan.dictionarySize(key) == nil)))
             }
             if let v = p.numbers {
                 BlockChunks.encodePresence(v.present, into: &w)
@@ -147,12 +147,17 @@ package struct BlockPartWriter {
     }
 
     /// What the first pass over the blocks learns: names, keys, types, dictionaries, ranges.
+    /// Names and string values are numbered by their bytes (no `String` hashing per row).
     struct Plan {
-        var names: [String] = [], nameRows: [Int] = [], nameIndex: [ExactText: UInt32] = [:]
+        var names: [String] = [], nameRows: [Int] = []
+        private var nameTable = ByteStringTable()
+        /// Per `nameTable` entry, its position in the sorted `names`.
+        private var nameRank: [UInt32] = []
         var keys: [KeyInfo] = [], keyIndex: [ExactText: UInt32] = [:]
         /// Per key, its sorted dictionary when dictionary-coded.
         var dictionaries: [[String]?] = []
-        var dictionaryIndex: [UInt32: [ExactText: UInt32]] = [:]
+        /// Per dictionary-coded key: its strings numbered by bytes, and each one's sorted position.
+        private var dictionaryIndex: [UInt32: (table: ByteStringTable, rank: [UInt32])] = [:]
         var rowCount = 0
         var minSeq = UInt64.max, maxSeq: UInt64 = 0
         var minTime = Int64.max, maxTime = Int64.min
@@ -160,10 +165,10 @@ package struct BlockPartWriter {
 
         init(_ blocks: [EventBlock], day: Int32) throws(StoreError) {
             guard !blocks.isEmpty else { throw StoreError(.partWriteFailed, "a part needs at least one row") }
-            var nameCounts: [ExactText: Int] = [:]
+            var nameCounts: [Int] = []
             var keyOrder: [String] = []
             var counts: [ExactText: [Int]] = [:]
-            var strings: [ExactText: Set<ExactText>] = [:]
+            var strings: [ExactText: ByteStringTable] = [:]
             var stringRows: [ExactText: Int] = [:]
             var previous: (UInt32, Int64, UInt64)? = nil
             for b in blocks {
@@ -171,6 +176,7 @@ package struct BlockPartWriter {
                       b.keyOrder != nil || b.propertyKeys.isEmpty else {
                     throw StoreError(.partWriteFailed, "a part's blocks need 1…\(EventBlock.rowsMax) rows with seqs, insert ids and key order")
                 }
+                var local = [Int](repeating: 0, count: b.names.count)
                 for r in 0..<b.count {
                     let key = (b.uids[r], b.timesMs[r], b.seqs[r])
                     if let p = previous, key < p { throw StoreError(.partWriteFailed, "rows are not in (uid, time, seq) order") }
@@ -178,8 +184,13 @@ package struct BlockPartWriter {
                     guard Int32(truncatingIfNeeded: floorDiv(b.timesMs[r], 86_400_000)) == day else {
                         throw StoreError(.partWriteFailed, "a row at \(b.timesMs[r]) ms is not on day \(day)")
                     }
-                    nameCounts[ExactText(b.names[Int(b.nameIds[r])]), default: 0] += 1
+                    local[Int(b.nameIds[r])] += 1
                     minSeq = min(minSeq, b.seqs[r]); maxSeq = max(maxSeq, b.seqs[r])
+                }
+                for (i, rows) in local.enumerated() where rows > 0 {
+                    let (id, inserted) = nameTable.id(of: b.names[i])
+                    if inserted { nameCounts.append(0); names.append(b.names[i]) }
+                    nameCounts[Int(id)] += rows
                 }
                 minTime = min(minTime, b.timesMs.min()!); maxTime = max(maxTime, b.timesMs.max()!)
                 minUid = min(minUid, b.uids.first!); maxUid = max(maxUid, b.uids.last!)
@@ -196,31 +207,51 @@ package struct BlockPartWriter {
                                                          (.lists, p.lists?.present), (.objects, p.objects?.present)]
                     for (type, present) in typed { if let present { counts[exactKey]![Int(type.rawValue) - 1] += present.setCount } }
                     if let s = p.strings {
-                        var used = Set<UInt32>()
-                        s.present.forEachSet { used.insert(s.ids[$0]) }
-                        strings[exactKey, default: []].formUnion(used.map { ExactText(s.dictionary[Int($0)]) })
+                        // Entries no present row uses (left by dedupe) stay out of the part.
+                        var used = [Bool](repeating: false, count: s.dictionary.count)
+                        s.ids.withUnsafeBufferPointer { ids in s.present.forEachSet { used[Int(ids[$0])] = true } }
+                        var table = strings.removeValue(forKey: exactKey) ?? ByteStringTable()
+                        for (i, isUsed) in used.enumerated() where isUsed { _ = table.id(of: s.dictionary[i]) }
+                        strings[exactKey] = table
                         stringRows[exactKey, default: 0] += s.present.setCount
                     }
                 }
             }
-            names = nameCounts.keys.map(\.text).sorted { utf8Compare($0, $1) < 0 }
-            nameRows = names.map { nameCounts[ExactText($0)]! }
-            for (i, n) in names.enumerated() { nameIndex[ExactText(n)] = UInt32(i) }
+            let nameOrder = names.indices.sorted { utf8Compare(names[$0], names[$1]) < 0 }
+            nameRank = [UInt32](repeating: 0, count: names.count)
+            for (rank, id) in nameOrder.enumerated() { nameRank[id] = UInt32(rank) }
+            nameRows = nameOrder.map { nameCounts[$0] }
+            names = nameOrder.map { names[$0] }
             keyOrder.sort { utf8Compare($0, $1) < 0 }
             for (i, key) in keyOrder.enumerated() {
                 let exactKey = ExactText(key)
                 keyIndex[exactKey] = UInt32(i)
                 keys.append(KeyInfo(key: key, rowsByType: counts[exactKey]!, dictionary: nil))
                 var dictionary: [String]? = nil
-                if let values = strings[exactKey], values.count <= BlockPartWriter.dictionaryEntriesMax || values.count * 4 <= stringRows[exactKey]! {
-                    let sorted = values.map(\.text).sorted { utf8Compare($0, $1) < 0 }
-                    dictionary = sorted
-                    var index: [ExactText: UInt32] = [:]
-                    for (j, s) in sorted.enumerated() { index[ExactText(s)] = UInt32(j) }
-                    dictionaryIndex[UInt32(i)] = index
+                if let table = strings[exactKey], table.count <= BlockPartWriter.dictionaryEntriesMax || table.count * 4 <= stringRows[exactKey]! {
+                    let values = (0..<table.count).map { table.string($0) }
+                    let order = values.indices.sorted { utf8Compare(values[$0], values[$1]) < 0 }
+                    var rank = [UInt32](repeating: 0, count: values.count)
+                    for (r, id) in order.enumerated() { rank[id] = UInt32(r) }
+                    dictionary = order.map { values[$0] }
+                    dictionaryIndex[UInt32(i)] = (table, rank)
                 }
                 dictionaries.append(dictionary)
             }
+        }
+
+        /// `name`'s position in the part's sorted names (it must be one of them).
+        func nameId(_ name: String) -> UInt32 {
+            nameTable.find(name).map { nameRank[Int($0)] } ?? 0
+        }
+
+        /// Whether key `key` is dictionary-coded, and its entry count.
+        func dictionarySize(_ key: UInt32) -> Int? { dictionaryIndex[key]?.rank.count }
+
+        /// `value`'s position in key `key`'s sorted dictionary (0 when absent: unused entries).
+        func dictionaryId(_ key: UInt32, _ value: String) -> UInt32 {
+            guard let (table, rank) = dictionaryIndex[key], let id = table.find(value) else { return 0 }
+            return rank[Int(id)]
         }
     }
 }

@@ -1,14 +1,19 @@
 // `apus import` writes day parts directly, skipping the WAL. Work is split so that the one
 // serial step is small: workers turn each decoded batch into columnar blocks per UTC day
 // (`prepare`, any thread); the loader, in file order, gives the batch its uids and sequence
-// numbers (`append`); every `bufferRows` events become one part per day they touch, each day
-// sorted and written on its own core; then the flush mark moves past them.
+// numbers (`append`); every `bufferRows` events become one part per day they hold, sorted and
+// written on a background thread (each day on its own core) while the next batches are read;
+// then the flush mark moves past them. The latest day of a generation is held back for the
+// next one while it is small: files sorted by time (as Mixpanel exports are) then give each
+// day one part, and `finish()` has nothing to merge.
 //
 // Crash safety is the flush's: uids are durable before the parts that use them, a part appears
 // whole or not at all, and parts at or past the mark (a generation cut short) are removed when
-// the folder next opens, so a re-run starts that generation again. Re-running a file adds
-// nothing: rows with the same dedupe key (event, distinct id, second, `$insert_id`) collapse
-// when read and when `finish()` merges each touched day into one part.
+// the folder next opens. An import that stops early has stored only some of its file (a held
+// day's rows sit below the mark but in no part until a later generation writes them), so the
+// command says to run it again; re-running a file adds nothing: rows with the same dedupe key
+// (event, distinct id, second, `$insert_id`) collapse when read and when `finish()` merges
+// each day that got more than one part.
 
 import ApusModel
 import ApusStoreCore
@@ -23,6 +28,15 @@ package struct PreparedBatch: Sendable {
     package var distinctIds: [String] = []
 }
 
+/// What the background writes have done so far.
+private final class WriteOutcome: Sendable {
+    private let state = Mutex<(rows: Int, parts: Int, error: StoreError?)>((0, 0, nil))
+
+    func withLock<R>(_ body: (inout (rows: Int, parts: Int, error: StoreError?)) -> R) -> R {
+        state.withLock { body(&$0) }
+    }
+}
+
 /// Loads events into one project of a store no server holds open.
 package final class BulkLoader {
     private let store: EmbeddedEventStore
@@ -33,9 +47,13 @@ package final class BulkLoader {
     private var buffered: [Int32: [EventBlock]] = [:]
     private var bufferedRows = 0
     private var daysTouched = Set<Int32>()
+    /// One generation at a time is written in the background.
+    private let writer = DispatchQueue(label: "apus-import-write")
+    private var writing: DispatchGroup?
+    private let outcome = WriteOutcome()
     /// Events made durable so far.
-    package private(set) var rowsWritten = 0
-    package private(set) var partsWritten = 0
+    package var rowsWritten: Int { outcome.withLock { $0.rows } }
+    package var partsWritten: Int { outcome.withLock { $0.parts } }
     /// After a failed write the loader takes nothing more (numbers were spent on lost rows).
     private var failed = false
 
@@ -101,9 +119,11 @@ package final class BulkLoader {
 
     /// Adds a prepared batch (in file order: of two events with one dedupe key, the later wins).
     package func append(_ batch: PreparedBatch) throws(StoreError) {
-        guard !failed else { throw StoreError(.unavailable, "an earlier write of this import failed") }
+        guard !failed, outcome.withLock({ $0.error == nil }) else {
+            throw StoreError(.unavailable, "an earlier write of this import failed")
+        }
         guard !batch.distinctIds.isEmpty else { return }
-        let uids = try log.userIds.uids(for: batch.distinctIds)
+        let uids = try settlingOnFailure { () throws(StoreError) in try log.userIds.uids(for: batch.distinctIds) }
         let base = nextSeq
         for var block in batch.blocks {
             block.uids = block.seqs.map { uids[Int($0)] }
@@ -112,7 +132,7 @@ package final class BulkLoader {
         }
         nextSeq += UInt64(batch.distinctIds.count)
         bufferedRows += batch.distinctIds.count
-        if bufferedRows >= bufferRows { try writeGeneration() }
+        if bufferedRows >= bufferRows { try settlingOnFailure { () throws(StoreError) in try writeGeneration() } }
     }
 
     /// Adds events (in file order) on the calling thread.
@@ -120,47 +140,110 @@ package final class BulkLoader {
         try append(try Self.prepare(events))
     }
 
-    /// Writes what is buffered, then merges every day this load touched into one part.
+    /// Writes what is buffered, then merges every day this load gave more than one part.
     package func finish() throws(StoreError) {
-        try writeGeneration()
+        try settlingOnFailure { () throws(StoreError) in
+            try writeGeneration(final: true)
+            try awaitWriting()
+        }
         store.compact(log, days: daysTouched)
     }
 
-    /// A day's buffered rows as blocks sorted by (uid, time, seq).
-    static func sorted(day: Int32, _ blocks: [EventBlock]) -> [EventBlock] {
-        struct Key {
-            var uid: UInt32
-            var input: Int32
-            var row: Int32
-            var time: Int64
-            var seq: UInt64
+    /// Runs `body`; when it fails, first lets the generation being written finish, so that
+    /// nothing writes to the folder once the caller has the error.
+    private func settlingOnFailure<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            writing?.wait()
+            throw error
         }
-        var keys: [Key] = []
-        keys.reserveCapacity(blocks.reduce(0) { $0 + $1.count })
-        for (i, b) in blocks.enumerated() {
-            for r in 0..<b.count { keys.append(Key(uid: b.uids[r], input: Int32(i), row: Int32(r), time: b.timesMs[r], seq: b.seqs[r])) }
-        }
-        keys.sort { ($0.uid, $0.time, $0.seq) < ($1.uid, $1.time, $1.seq) }
-        let picks = keys.map { BlockGather.Pick(input: $0.input, row: $0.row) }
-        // One gather over every input (its cost grows with the inputs, not the picks), then
-        // cut into blocks.
-        let all = BlockGather.build(day: day, request: request, inputs: blocks, picks: picks)
-        return stride(from: 0, to: all.count, by: EventBlock.rowsMax).map { all.slice($0..<min(all.count, $0 + EventBlock.rowsMax)) }
     }
 
-    /// One generation: uids durable, a part per day (both cores), the mark, then install.
-    private func writeGeneration() throws(StoreError) {
-        guard !buffered.isEmpty else { return }
+    /// A day's buffered rows as blocks sorted by (uid, time, seq). The blocks come in seq order
+    /// (batches in file order, each batch's rows in order), so rows sort by (uid, time) and
+    /// then by their place in the buffer.
+    static func sorted(day: Int32, _ blocks: [EventBlock]) -> [EventBlock] {
+        struct Key {
+            /// uid in the high 32 bits, milliseconds into the day below (under 2^27).
+            var key: UInt64
+            var at: UInt32
+        }
+        var keys: [Key] = []
+        var inputOf: [Int32] = [], rowBase: [Int] = []
+        keys.reserveCapacity(blocks.reduce(0) { $0 + $1.count })
+        let dayStart = Int64(day) * 86_400_000
+        for (i, b) in blocks.enumerated() {
+            rowBase.append(keys.count)
+            for r in 0..<b.count {
+                let ms = UInt64(clamping: b.timesMs[r] - dayStart)
+                keys.append(Key(key: UInt64(b.uids[r]) << 32 | min(ms, 0xFFFF_FFFF), at: UInt32(keys.count)))
+                inputOf.append(Int32(i))
+            }
+        }
+        keys.sort { $0.key != $1.key ? $0.key < $1.key : $0.at < $1.at }
+        let picks = keys.map { k in
+            let input = inputOf[Int(k.at)]
+            return BlockGather.Pick(input: input, row: Int32(Int(k.at) - rowBase[Int(input)]))
+        }
+        return BlockGather.blocks(day: day, request: request, inputs: blocks, picks: picks, rowsMax: EventBlock.rowsMax)
+    }
+
+    /// Waits for the generation being written; throws its failure.
+    private func awaitWriting() throws(StoreError) {
+        writing?.wait()
+        writing = nil
+        if let error = outcome.withLock({ $0.error }) {
+            failed = true
+            throw error
+        }
+    }
+
+    /// Starts writing one generation: uids made durable here, then in the background a part
+    /// per day (both cores), the mark, and installing the parts. All buffered days go when
+    /// `final`; otherwise the latest is kept back while it holds at most half a buffer.
+    private func writeGeneration(final: Bool = false) throws(StoreError) {
+        try awaitWriting()
+        var days = buffered.keys.sorted()
+        if !final, days.count > 1, let last = days.last,
+           buffered[last]!.reduce(0, { $0 + $1.count }) <= bufferRows / 2 {
+            days.removeLast()
+        }
+        guard !days.isEmpty else { return }
         failed = true
         try log.userIds.persist()
-        let days = buffered.keys.sorted()
-        let results = Mutex<[Result<BlockPart?, StoreError>]>(Array(repeating: .success(nil), count: days.count))
-        let log = self.log, buffered = self.buffered
-        DispatchQueue.concurrentPerform(iterations: days.count) { i in
+        failed = false
+        var generation: [(day: Int32, blocks: [EventBlock])] = []
+        var rows = 0
+        for day in days {
+            let blocks = buffered.removeValue(forKey: day)!
+            rows += blocks.reduce(0) { $0 + $1.count }
+            generation.append((day, blocks))
+        }
+        bufferedRows -= rows
+        daysTouched.formUnion(days)
+        let mark = nextSeq
+        let group = DispatchGroup()
+        writing = group
+        writer.async(group: group) { [store, log, outcome, generation, rows] in
+            do throws(StoreError) {
+                let parts = try Self.write(generation, mark: mark, log: log)
+                store.installLoaded(log, parts: parts, nextSeq: mark)
+                outcome.withLock { $0.rows += rows; $0.parts += parts.count }
+            } catch {
+                outcome.withLock { $0.error = error }
+            }
+        }
+    }
+
+    /// Writes a part per day (both cores), then the mark; on failure removes them all.
+    private static func write(_ generation: [(day: Int32, blocks: [EventBlock])], mark: UInt64, log: ProjectLog) throws(StoreError) -> [BlockPart] {
+        let results = Mutex<[Result<BlockPart?, StoreError>]>(Array(repeating: .success(nil), count: generation.count))
+        DispatchQueue.concurrentPerform(iterations: generation.count) { i in
             let r: Result<BlockPart?, StoreError>
             do throws(StoreError) {
-                let blocks = Self.sorted(day: days[i], buffered[days[i]]!)
-                r = .success(try DayPartWriter.write(project: log.id, day: days[i], sources: [.over(blocks)],
+                let (day, blocks) = generation[i]
+                r = .success(try DayPartWriter.write(project: log.id, day: day, sources: [.over(sorted(day: day, blocks))],
                                                      directory: log.partsDirectory, fs: log.fs, cache: log.cache))
             } catch {
                 r = .failure(error)
@@ -173,23 +256,17 @@ package final class BulkLoader {
             for outcome in outcomes { _ = try outcome.get() }
             do throws(FileError) {
                 try log.fs.syncDirectory(log.partsDirectory)
-                try FlushManifest.write(nextSeq, directory: log.directory, fs: log.fs)
+                try FlushManifest.write(mark, directory: log.directory, fs: log.fs)
             } catch {
                 throw .io(error)
             }
         } catch {
             // Unless the mark landed (then the parts stand), none of this generation may remain.
-            guard FlushManifest.landed(nextSeq, directory: log.directory, fs: log.fs) else {
+            guard FlushManifest.landed(mark, directory: log.directory, fs: log.fs) else {
                 for part in parts { try? log.fs.remove(part.path) }
                 throw error
             }
         }
-        store.installLoaded(log, parts: parts, nextSeq: nextSeq)
-        failed = false
-        rowsWritten += bufferedRows
-        partsWritten += parts.count
-        daysTouched.formUnion(days)
-        self.buffered = [:]
-        bufferedRows = 0
+        return parts
     }
 }

@@ -51,8 +51,31 @@ package struct ByteStringTable {
 
     /// The number of `text`'s UTF-8 bytes, and whether they were new.
     package mutating func id(of text: String) -> (id: UInt32, inserted: Bool) {
+        if let r = text.utf8.withContiguousStorageIfAvailable({ id(of: $0) }) { return r }
         var text = text
         return text.withUTF8 { id(of: $0) }
+    }
+
+    /// The number of `bytes` if seen, without adding them.
+    @inline(__always)
+    package func find(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        let h = Self.hash(bytes, seed: seed)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            let id = Int(s - 1)
+            if hashes[id] == h && equals(id, bytes) { return UInt32(id) }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// The number of `text`'s UTF-8 bytes if seen.
+    package func find(_ text: String) -> UInt32? {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ find($0) }) { return found }
+        var text = text
+        return text.withUTF8 { find($0) }
     }
 
     /// True when entry `id` holds exactly `bytes`.
