@@ -55,9 +55,13 @@ let package = Package(
         // what was accepted through the EventStore seam.
         .target(name: "ApusIngest", dependencies: ["ApusModel", "ApusStoreCore", "CZlib"]),
 
+        // Report engines (segmentation, discovery; funnels and retention later) over EventStore
+        // scans; answers as plain values, the Mixpanel shapes are made at the HTTP edge.
+        .target(name: "ApusQuery", dependencies: ["ApusModel", "ApusStoreCore"]),
+
         // HTTP: routes, middleware, auth, error mapping.
         .target(name: "ApusServer", dependencies: [
-            "ApusModel", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusIngest", "CZlib",
+            "ApusModel", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusIngest", "ApusQuery", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -74,9 +78,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Seeded random, manual clock, workload generator, temp folders and a fault-injecting
-        // file system (tests and benchmarks).
-        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStoreCore", "ApusStore"]),
+        // Seeded random, manual clock, workload generator, temp folders, a fault-injecting
+        // file system, and naive reference implementations of the reports (the oracles).
+        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStoreCore", "ApusStore", "ApusQuery"]),
 
         // Release-mode benchmarks against peer engines (results in BENCHMARKS.md).
         .executableTarget(name: "apus-ingest-bench", dependencies: [
@@ -99,6 +103,7 @@ let package = Package(
             "ApusServer", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusModel", "ApusIngest", "ApusTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "ApusQueryTests", dependencies: ["ApusQuery", "ApusStoreCore", "ApusStore", "ApusModel", "ApusTesting"]),
         .testTarget(name: "ApusCLITests", dependencies: ["ApusModel"]),
         .testTarget(name: "ApusTestingTests", dependencies: ["ApusTesting"]),
     ]

@@ -1,0 +1,60 @@
+// What a segmentation-style report asks (`/segmentation`, `/events`), resolved and validated
+// once, and what it answers. The Mixpanel JSON shapes are made at the HTTP edge.
+
+import ApusModel
+
+/// How events in a bucket are measured.
+package enum CountType: String, Sendable, CaseIterable {
+    /// Events.
+    case general
+    /// Distinct users.
+    case unique
+    /// Events per distinct user.
+    case average
+}
+
+/// A time series per segment.
+package struct SegmentationQuery: Sendable {
+    /// The events counted; each is a segment of its own (until `on` segments by a property).
+    package var events: [String]
+    package var from: CivilDate
+    package var to: CivilDate
+    package var unit: TimeUnit = .day
+    /// Buckets of this many days instead of `unit`.
+    package var intervalDays: Int?
+    package var type: CountType = .general
+
+    package init(events: [String], from: CivilDate, to: CivilDate, unit: TimeUnit = .day, intervalDays: Int? = nil,
+                 type: CountType = .general) {
+        self.events = events
+        self.from = from
+        self.to = to
+        self.unit = unit
+        self.intervalDays = intervalDays
+        self.type = type
+    }
+}
+
+/// Values per time bucket, per segment.
+package struct TimeSeriesResult: Sendable, Equatable {
+    /// One segment's values, one per bucket of `series`.
+    package struct Segment: Sendable, Equatable {
+        package var name: String
+        package var values: [Double]
+
+        package init(name: String, values: [Double]) {
+            self.name = name
+            self.values = values
+        }
+    }
+
+    /// Bucket labels, in time order.
+    package var series: [String]
+    /// Segments that hold at least one event, in the order asked (events) or by total.
+    package var segments: [Segment]
+
+    package init(series: [String], segments: [Segment]) {
+        self.series = series
+        self.segments = segments
+    }
+}

@@ -1,0 +1,76 @@
+// The naive reference for segmentation-style reports: plain loops over decoded, deduplicated
+// rows, with bucket labels from Foundation's calendar in the project's zone (not from the
+// engine's bucket tables), so that engine and oracle agreeing means something.
+
+import ApusModel
+import ApusQuery
+import Foundation
+
+package enum SegmentationOracle {
+    package static func run(_ query: SegmentationQuery, rows: [ScanRow], zone identifier: String) -> TimeSeriesResult {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: identifier)!
+        func startOf(_ date: CivilDate) -> Date {
+            calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day))!
+        }
+        func localDate(_ instant: Date) -> CivilDate {
+            let c = calendar.dateComponents([.year, .month, .day], from: instant)
+            return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+        }
+        func label(_ instant: Date) -> String {
+            let date = localDate(instant)
+            if let n = query.intervalDays {
+                let k = (date.daysSinceEpoch - query.from.daysSinceEpoch) / Int64(n)
+                return CivilDate(daysSinceEpoch: query.from.daysSinceEpoch + k * Int64(n)).description
+            }
+            switch query.unit {
+            case .day: return date.description
+            case .week:
+                let weekday = calendar.component(.weekday, from: instant) // 1 = Sunday
+                return CivilDate(daysSinceEpoch: date.daysSinceEpoch - Int64((weekday + 5) % 7)).description
+            case .month: return CivilDate(year: date.year, month: date.month, day: 1)!.description
+            case .hour, .minute:
+                let c = calendar.dateComponents([.hour, .minute], from: instant)
+                let minute = query.unit == .hour ? 0 : c.minute!
+                return "\(date) \(c.hour! < 10 ? "0" : "")\(c.hour!):\(minute < 10 ? "0" : "")\(minute):00"
+            }
+        }
+        let start = startOf(query.from)
+        let end = startOf(CivilDate(daysSinceEpoch: query.to.daysSinceEpoch + 1))
+        // Every label of the range, minute by minute (every zone's changes fall on minutes).
+        var series: [String] = []
+        var seen = Set<String>()
+        var t = start
+        while t < end {
+            let l = label(t)
+            if seen.insert(l).inserted { series.append(l) }
+            t = t.addingTimeInterval(query.unit == .minute ? 60 : 900)
+        }
+        // Names and ids keyed by their bytes (Swift's String equality is canonical, not exact).
+        var counts: [[UInt8]: [String: Int]] = [:]
+        var users: [[UInt8]: [String: Set<[UInt8]>]] = [:]
+        for row in rows {
+            guard query.events.contains(where: { $0.utf8.elementsEqual(row.name.utf8) }) else { continue }
+            let instant = Date(timeIntervalSince1970: Double(row.timeMs) / 1000)
+            guard instant >= start && instant < end else { continue }
+            let l = label(instant)
+            counts[Array(row.name.utf8), default: [:]][l, default: 0] += 1
+            users[Array(row.name.utf8), default: [:]][l, default: []].insert(Array(row.distinctId.utf8))
+        }
+        var segments: [TimeSeriesResult.Segment] = []
+        var done = Set<[UInt8]>()
+        for name in query.events where done.insert(Array(name.utf8)).inserted {
+            guard let byLabel = counts[Array(name.utf8)] else { continue }
+            let byUsers = users[Array(name.utf8)] ?? [:]
+            segments.append(.init(name: name, values: series.map { l in
+                let n = Double(byLabel[l] ?? 0), u = Double(byUsers[l]?.count ?? 0)
+                switch query.type {
+                case .general: return n
+                case .unique: return u
+                case .average: return u == 0 ? 0 : n / u
+                }
+            }))
+        }
+        return TimeSeriesResult(series: series, segments: segments)
+    }
+}
