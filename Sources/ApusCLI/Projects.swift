@@ -8,7 +8,7 @@ import ArgumentParser
 struct Projects: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage projects.",
-        subcommands: [List.self, Create.self, RotateToken.self, RotateSecret.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Create.self, SetTimezone.self, RotateToken.self, RotateSecret.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List projects.")
@@ -16,7 +16,7 @@ struct Projects: ParsableCommand {
         func run() throws {
             let catalog = try CatalogAccess.open(data)
             for p in try catalog.projects() {
-                Console.print("\(p.id)\t\(p.token)\t\(p.name)")
+                Console.print("\(p.id)\t\(p.token)\t\(p.timezone)\t\(p.name)")
             }
         }
     }
@@ -27,10 +27,23 @@ struct Projects: ParsableCommand {
         @Option(help: "Project name.") var name: String
         @Option(help: "Project id (default: next free).") var id: Int64?
         @Option(help: "Project token (default: random).") var token: String?
+        @Option(help: "IANA timezone of report dates (default: UTC).") var timezone: String = "UTC"
         func run() throws {
             let catalog = try CatalogAccess.open(data)
-            let (p, secret) = try catalog.createProject(name: name, id: id, token: token, nowMs: SystemClock().nowMs())
+            let (p, secret) = try catalog.createProject(name: name, id: id, token: token, timezone: timezone, nowMs: SystemClock().nowMs())
             Console.print("project id:      \(p.id)\nproject token:   \(p.token)\nproject secret:  \(secret.secret)   (shown once)")
+        }
+    }
+
+    struct SetTimezone: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-timezone", abstract: "Set the timezone report dates and buckets follow (an IANA name, e.g. Europe/Berlin).")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Project id.") var id: Int64
+        @Argument(help: "IANA timezone name.") var timezone: String
+        func run() throws {
+            try CatalogAccess.open(data).setTimezone(project: id, timezone)
+            Console.print("project \(id) timezone: \(timezone)")
         }
     }
 

@@ -6,6 +6,7 @@
 import ApusModel
 import GRDB
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Projects, service accounts and their roles.
@@ -55,6 +56,9 @@ package final class Catalog: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v2: project timezone") { db in
+            try db.execute(sql: "ALTER TABLE project ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC'")
+        }
         return m
     }
 
@@ -72,7 +76,9 @@ package final class Catalog: Sendable {
 
     /// Creates a project. `id` and `token` default to the next id and a random token.
     /// Returns the project and its legacy API secret (shown once).
-    package func createProject(name: String, id: ProjectID? = nil, token: String? = nil, nowMs: Int64) throws(CatalogError) -> (Project, IssuedSecret) {
+    package func createProject(name: String, id: ProjectID? = nil, token: String? = nil, timezone: String = "UTC",
+                               nowMs: Int64) throws(CatalogError) -> (Project, IssuedSecret) {
+        try Self.checkTimezone(timezone)
         let token = token ?? Secrets.randomHex(bytes: 16)
         let secret = Secrets.randomHex(bytes: 16)
         let salt = Secrets.randomHex(bytes: 8)
@@ -84,17 +90,17 @@ package final class Catalog: Sendable {
                 throw CatalogError(.tokenInUse, "that token already belongs to a project; choose another")
             }
             let newID = try id ?? ((Int64.fetchOne(db, sql: "SELECT MAX(id) FROM project") ?? 0) + 1)
-            try db.execute(sql: "INSERT INTO project (id, name, token, secret_salt, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [newID, name, token, salt, Secrets.hash(secret, salt: salt), nowMs])
-            return Project(id: newID, name: name, token: token, createdMs: nowMs)
+            try db.execute(sql: "INSERT INTO project (id, name, token, secret_salt, secret_hash, created_ms, timezone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [newID, name, token, salt, Secrets.hash(secret, salt: salt), nowMs, timezone])
+            return Project(id: newID, name: name, token: token, createdMs: nowMs, timezone: timezone)
         }
         return (project, IssuedSecret(secret: secret))
     }
 
     package func projects() throws(CatalogError) -> [Project] {
         try write("listing projects") { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, token, created_ms FROM project ORDER BY id").map {
-                Project(id: $0["id"], name: $0["name"], token: $0["token"], createdMs: $0["created_ms"])
+            try Row.fetchAll(db, sql: "SELECT id, name, token, created_ms, timezone FROM project ORDER BY id").map {
+                Project(id: $0["id"], name: $0["name"], token: $0["token"], createdMs: $0["created_ms"], timezone: $0["timezone"])
             }
         }
     }
@@ -127,6 +133,23 @@ package final class Catalog: Sendable {
             found = row["id"]
         }
         return found
+    }
+
+    /// Sets the project's timezone (an IANA name such as "Europe/Berlin"): report dates and
+    /// buckets follow it from the next query on.
+    package func setTimezone(project id: ProjectID, _ timezone: String) throws(CatalogError) {
+        try Self.checkTimezone(timezone)
+        try write("setting the timezone") { db in
+            try db.execute(sql: "UPDATE project SET timezone = ? WHERE id = ?", arguments: [timezone, id])
+            if db.changesCount == 0 { throw CatalogError.unknownProject(id) }
+        }
+    }
+
+    /// IANA names the system's zone database knows.
+    private static func checkTimezone(_ name: String) throws(CatalogError) {
+        guard name == "UTC" || (name.utf8.count <= 64 && TimeZone(identifier: name) != nil) else {
+            throw CatalogError(.invalidTimezone, "'\(name)' is not a timezone this system knows; use an IANA name such as UTC, Europe/Berlin or America/New_York")
+        }
     }
 
     /// Replaces a project's token; the old one stops working at once.

@@ -12,6 +12,7 @@ package struct CatalogError: Error, Sendable, CustomStringConvertible {
         case invalidUsername = "invalid_username"
         case accountExists = "account_exists"
         case unknownAccount = "unknown_account"
+        case invalidTimezone = "invalid_timezone"
     }
 
     package var code: Code

@@ -9,6 +9,8 @@ package struct Project: Sendable, Equatable {
     /// Public; identifies the project on ingestion. Never authorises a read.
     package var token: String
     package var createdMs: Int64
+    /// IANA timezone name; report dates and buckets are local to it.
+    package var timezone: String = "UTC"
 }
 
 /// A service account (HTTP Basic user for /import, export and queries).

@@ -20,6 +20,7 @@ package enum ApusServer {
         HealthRoutes().register(on: router)
         IngestionRoutes(state: state).register(on: router)
         ExportRoutes(state: state).register(on: router)
+        QueryRoutes(state: state).register(on: router)
         return router
     }
 

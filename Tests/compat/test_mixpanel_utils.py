@@ -381,3 +381,42 @@ def test_migrating_between_two_servers_through_an_export_file(server, reports, i
     drop = lambda e: {**e, "properties": {k: v for k, v in e["properties"].items() if k != "mp_processing_time_ms"}}
     assert sorted(map(drop, migrated), key=lambda e: e["properties"]["$insert_id"]) == \
         sorted(map(drop, server.export()), key=lambda e: e["properties"]["$insert_id"])
+
+
+# (8) The Query API's segmentation endpoints, through the library's own request method.
+
+def query(server, path, params):
+    mu = utils_for(server)
+    return json.loads(mu.request(mu.formatted_api, path, dict(params)))
+
+
+def test_segmentation_counts_events_per_day_and_users_per_day(server, reports):
+    events = []
+    for day in range(3):
+        for user in range(day + 2):  # day 0: 2 users, day 1: 3, day 2: 4; two events each
+            for k in range(2):
+                events.append({"event": "Played", "properties": {
+                    "distinct_id": f"u{user}", "time": T0 + day * DAY + 3600 * (k + 1),
+                    "$insert_id": f"p-{day}-{user}-{k}"}})
+    events.append({"event": "Paid", "properties": {"distinct_id": "u0", "time": T0 + DAY, "$insert_id": "x"}})
+    utils_for(server).import_events(events, timezone_offset=0)
+    assert reports.problems == []
+
+    params = {"event": "Played", "from_date": "2025-01-01", "to_date": "2025-01-04"}
+    general = query(server, ["segmentation"], params)
+    assert general["data"]["series"] == ["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-04"]
+    assert general["data"]["values"] == {"Played": {"2025-01-01": 4, "2025-01-02": 6, "2025-01-03": 8, "2025-01-04": 0}}
+    assert general["legend_size"] == 1
+
+    unique = query(server, ["segmentation"], dict(params, type="unique"))
+    assert unique["data"]["values"]["Played"] == {"2025-01-01": 2, "2025-01-02": 3, "2025-01-03": 4, "2025-01-04": 0}
+
+    events_answer = query(server, ["events"], {"event": json.dumps(["Played", "Paid"]), "type": "general", "unit": "week",
+                                               "from_date": "2025-01-01", "to_date": "2025-01-03"})
+    assert events_answer["data"]["values"] == {"Played": {"2024-12-30": 18}, "Paid": {"2024-12-30": 1}}
+
+
+def test_segmentation_without_a_role_in_the_project_is_refused(server, reports, caplog):
+    mu = utils_for(server, project_id=PROJECT_ID + 1000)
+    assert mu.request(mu.formatted_api, ["segmentation"], {"event": "Played", "from_date": "2025-01-01", "to_date": "2025-01-02"}) is None
+    assert any("HTTP Error Code: 40" in r.getMessage() for r in caplog.records)

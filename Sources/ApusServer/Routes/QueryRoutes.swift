@@ -1,0 +1,231 @@
+// The Query API (spec §2.2) under /api/query/… and /api/2.0/…: parameters are read and checked
+// here, the report runs in ApusQuery against one snapshot, and its typed answer is written in
+// Mixpanel's JSON shape here. Any role in the project may query; a project token never reads.
+
+import ApusCatalog
+import ApusModel
+import ApusQuery
+import ApusStoreCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+package struct QueryRoutes: Sendable {
+    package var state: ServerState
+
+    package func register(on router: Router<ApusRequestContext>) {
+        typealias Endpoint = @Sendable (QueryRoutes, QueryString, ProjectContext) throws(QueryError) -> JSONValue
+        let routes: [(String, Endpoint)] = [
+            ("segmentation", { (r, q, c) throws(QueryError) in try r.segmentation(q, c) }),
+            ("events", { (r, q, c) throws(QueryError) in try r.events(q, c) }),
+            ("events/names", { (r, q, c) throws(QueryError) in try r.eventNames(q, c) }),
+        ]
+        for prefix in ["api/query/", "api/2.0/"] {
+            for (path, run) in routes {
+                router.get(RouterPath(prefix + path)) { request, _ in
+                    let line = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+                    do throws(QueryError) {
+                        let q = QueryString(request.uri.query)
+                        let context = try authorize(request, q)
+                        let value = try run(self, q, context)
+                        return Reply(status: 200, headers: [("Content-Type", "application/json")], body: JSONWriter.bytes(value)).response
+                    } catch {
+                        return error.reply(request: line).response
+                    }
+                }
+            }
+        }
+    }
+
+    /// The project a query reads, its calendar, and a snapshot of its events.
+    struct ProjectContext {
+        var project: ProjectID
+        var zone: ProjectTimeZone
+        var snapshot: any EventSnapshot
+        /// Today in the project's zone.
+        var today: CivilDate
+    }
+
+    private func authorize(_ request: Request, _ q: QueryString) throws(QueryError) -> ProjectContext {
+        let principal: Principal
+        switch Authenticator(catalog: state.catalog).authenticateRead(
+            authorization: request.headers[.authorization], projectID: q["project_id"], minimum: .consumer) {
+        case .success(let p): principal = p
+        case .failure(let e): throw QueryError(e)
+        }
+        let zoneName = (try? state.catalog.project(id: principal.project))??.timezone ?? "UTC"
+        guard let zone = ProjectTimeZone(identifier: zoneName) else {
+            throw QueryError(status: 500, code: "invalid_timezone", message: "the project's timezone '\(zoneName)' is not known to this system; set another with `apus projects set-timezone`")
+        }
+        let snapshot: any EventSnapshot
+        do throws(StoreError) {
+            snapshot = try state.store.snapshot(of: principal.project)
+        } catch {
+            guard error.code == .unknownProject else { throw QueryError(error) }
+            // A project with no events yet has no log: it answers like an empty one.
+            snapshot = EmptySnapshot(project: principal.project)
+        }
+        let now = state.clock.nowMs()
+        let today = CivilDate(daysSinceEpoch: Self.floorDays(zone.local(now)))
+        return ProjectContext(project: principal.project, zone: zone, snapshot: snapshot, today: today)
+    }
+
+    static func floorDays(_ ms: Int64) -> Int64 {
+        ms >= 0 ? ms / 86_400_000 : (ms + 1) / 86_400_000 - 1
+    }
+
+    // MARK: Endpoints
+
+    /// `/segmentation`: one event per bucket (spec §2.2).
+    func segmentation(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
+        guard let event = q["event"], !event.isEmpty else { throw .badRequest("missing_parameter", "event is required (one event name)") }
+        for name in ["on", "where"] where !(q[name] ?? "").isEmpty {
+            throw .badRequest("unsupported_parameter", "\(name) expressions are not supported by this server yet; leave \(name) out")
+        }
+        let (from, to) = try dates(q, c, required: true)
+        var query = SegmentationQuery(events: [event], from: from, to: to)
+        query.unit = try unit(q, allowed: [.minute, .hour, .day, .month], default: .day)
+        query.intervalDays = try positiveInteger(q, "interval")
+        query.type = try countType(q, required: false)
+        if query.type != .general && query.unit == .minute && query.intervalDays == nil {
+            throw .badRequest("invalid_parameter", "unique and average counts are not available by minute; use unit=hour or longer")
+        }
+        return Self.timeSeries(try run(query, c))
+    }
+
+    /// `/events`: several events per bucket.
+    func events(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
+        guard let text = q["event"], !text.isEmpty else {
+            throw .badRequest("missing_parameter", "event is required: a JSON array of event names, e.g. [\"Signed Up\"]")
+        }
+        let names = try Self.nameList(text)
+        let type = try countType(q, required: true)
+        let unit = try unit(q, allowed: TimeUnit.allCases, default: nil)
+        if type != .general && (unit == .hour || unit == .minute) {
+            throw .badRequest("invalid_parameter", "unique and average counts are not available by \(unit.rawValue); use unit=day or longer")
+        }
+        var from: CivilDate, to: CivilDate
+        if q["from_date"] != nil || q["to_date"] != nil {
+            (from, to) = try dates(q, c, required: true)
+        } else {
+            guard let n = try positiveInteger(q, "interval") else {
+                throw .badRequest("missing_parameter", "give from_date and to_date, or interval (how many units up to today)")
+            }
+            to = c.today
+            let back: Int64
+            switch unit {
+            case .minute, .hour: back = Int64((n - 1) / (unit == .hour ? 24 : 1440))
+            case .day: back = Int64(n - 1)
+            case .week: back = Int64(7 * n - 1)
+            case .month: back = Int64(31 * n - 1)
+            }
+            guard back < Int64(SegmentationRunner.rangeDaysMax) else {
+                throw .badRequest("invalid_date_range", "interval reaches more than \(SegmentationRunner.rangeDaysMax) days back")
+            }
+            from = CivilDate(daysSinceEpoch: to.daysSinceEpoch - back)
+        }
+        let query = SegmentationQuery(events: names, from: from, to: to, unit: unit, type: type)
+        return Self.timeSeries(try run(query, c))
+    }
+
+    /// `/events/names`: the most common events of the last 31 days, most common first.
+    func eventNames(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
+        _ = try countType(q, required: false)
+        let limit = try positiveInteger(q, "limit") ?? 255
+        let from = CivilDate(daysSinceEpoch: c.today.daysSinceEpoch - 30)
+        let counts: [(String, Int)]
+        do throws(ReportError) {
+            counts = try EventNamesReport.run(from: from, to: c.today, zone: c.zone, snapshot: c.snapshot)
+        } catch {
+            throw QueryError(error)
+        }
+        return .array(counts.prefix(limit).map { .string($0.0) })
+    }
+
+    // MARK: Parameters and answers
+
+    private func run(_ query: SegmentationQuery, _ c: ProjectContext) throws(QueryError) -> TimeSeriesResult {
+        do throws(ReportError) {
+            return try SegmentationRunner.run(query, snapshot: c.snapshot, zone: c.zone)
+        } catch {
+            throw QueryError(error)
+        }
+    }
+
+    /// `{"data": {"series": […], "values": {segment: {label: n}}}, "legend_size": n}`.
+    static func timeSeries(_ r: TimeSeriesResult) -> JSONValue {
+        let values = r.segments.map { s in
+            JSONMember(s.name, .object(zip(r.series, s.values).map { JSONMember($0, .number($1)) }))
+        }
+        return .object([
+            JSONMember("data", .object([
+                JSONMember("series", .array(r.series.map { .string($0) })),
+                JSONMember("values", .object(values)),
+            ])),
+            JSONMember("legend_size", .number(Double(values.count))),
+        ])
+    }
+
+    static func nameList(_ text: String) throws(QueryError) -> [String] {
+        guard case .array(let items)? = try? JSONParser.parse(text) else {
+            throw .badRequest("invalid_parameter", "event must be a JSON array of event names, e.g. [\"Signed Up\"]")
+        }
+        let names = items.compactMap(\.stringValue)
+        guard names.count == items.count, !names.isEmpty else {
+            throw .badRequest("invalid_parameter", "event must be a non-empty JSON array of event names (strings)")
+        }
+        return names
+    }
+
+    private func dates(_ q: QueryString, _ c: ProjectContext, required: Bool) throws(QueryError) -> (CivilDate, CivilDate) {
+        guard let fromText = q["from_date"] else { throw .badRequest("missing_parameter", "from_date is required (YYYY-MM-DD)") }
+        guard let toText = q["to_date"] else { throw .badRequest("missing_parameter", "to_date is required (YYYY-MM-DD)") }
+        guard let from = CivilDate(parsing: fromText) else {
+            throw .badRequest("invalid_date", "from_date '\(fromText)' is not a date of the form YYYY-MM-DD")
+        }
+        guard let to = CivilDate(parsing: toText) else {
+            throw .badRequest("invalid_date", "to_date '\(toText)' is not a date of the form YYYY-MM-DD")
+        }
+        guard from <= to else { throw .badRequest("invalid_date_range", "from_date \(from) is after to_date \(to)") }
+        return (from, to)
+    }
+
+    private func unit(_ q: QueryString, allowed: [TimeUnit], default fallback: TimeUnit?) throws(QueryError) -> TimeUnit {
+        guard let text = q["unit"], !text.isEmpty else {
+            if let fallback { return fallback }
+            throw .badRequest("missing_parameter", "unit is required: one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let unit = TimeUnit(parameter: text), allowed.contains(unit) else {
+            throw .badRequest("invalid_parameter", "unit '\(text)' is not one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+        }
+        return unit
+    }
+
+    private func countType(_ q: QueryString, required: Bool) throws(QueryError) -> CountType {
+        guard let text = q["type"], !text.isEmpty else {
+            if required { throw .badRequest("missing_parameter", "type is required: general, unique or average") }
+            return .general
+        }
+        guard let type = CountType(rawValue: text) else {
+            throw .badRequest("invalid_parameter", "type '\(text)' is not one of general, unique, average")
+        }
+        return type
+    }
+
+    private func positiveInteger(_ q: QueryString, _ name: String) throws(QueryError) -> Int? {
+        guard let text = q[name], !text.isEmpty else { return nil }
+        guard let n = DecimalText.integer(text), n >= 1, n <= 1_000_000 else {
+            throw .badRequest("invalid_parameter", "\(name) must be a whole number from 1 to 1000000")
+        }
+        return Int(n)
+    }
+}
+
+/// The snapshot of a project that has no events yet.
+struct EmptySnapshot: EventSnapshot {
+    var project: Int64
+    func days(in range: ClosedRange<Int32>) -> [Int32] { [] }
+    func distinctId(of uid: UInt32) -> String { "" }
+    func uid(of distinctId: String) -> UInt32? { nil }
+    func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor { .over([]) }
+}
