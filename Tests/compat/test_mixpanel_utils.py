@@ -420,3 +420,31 @@ def test_segmentation_without_a_role_in_the_project_is_refused(server, reports, 
     mu = utils_for(server, project_id=PROJECT_ID + 1000)
     assert mu.request(mu.formatted_api, ["segmentation"], {"event": "Played", "from_date": "2025-01-01", "to_date": "2025-01-02"}) is None
     assert any("HTTP Error Code: 40" in r.getMessage() for r in caplog.records)
+
+
+def test_property_endpoints_list_keys_values_and_a_series_per_value(server, reports):
+    # Relative to today (the discovery endpoints look at the last 31 days), in UTC.
+    import time as _time
+    today = int(_time.time()) // DAY * DAY
+    events = []
+    for i in range(30):
+        plan = ["pro", "free", "free"][i % 3]
+        props = {"distinct_id": f"u{i % 4}", "time": today - DAY + 60 * i, "$insert_id": f"pe-{i}", "plan": plan}
+        if i % 5 == 0:
+            props["seats"] = 3
+        events.append({"event": "Bought", "properties": props})
+    utils_for(server).import_events(events, timezone_offset=0)
+    assert reports.problems == []
+
+    assert query(server, ["events", "names"], {"type": "general"}) == ["Bought"]
+    top = query(server, ["events", "properties", "top"], {"event": "Bought"})
+    assert top["plan"] == {"count": 30} and top["seats"] == {"count": 6}
+    assert query(server, ["events", "properties", "values"], {"event": "Bought", "name": "plan"}) == ["free", "pro"]
+
+    yesterday = _time.strftime("%Y-%m-%d", _time.gmtime(today - DAY))
+    series = query(server, ["events", "properties"], {"event": "Bought", "name": "plan", "type": "general", "unit": "day",
+                                                     "from_date": yesterday, "to_date": yesterday})
+    assert series["data"]["values"] == {"free": {yesterday: 20}, "pro": {yesterday: 10}}
+    unique = query(server, ["events", "properties"], {"event": "Bought", "name": "plan", "type": "unique", "unit": "day",
+                                                     "interval": 2, "values": json.dumps(["pro"])})
+    assert unique["data"]["values"]["pro"][yesterday] == 4

@@ -15,7 +15,7 @@ package enum CountType: String, Sendable, CaseIterable {
 
 /// A time series per segment.
 package struct SegmentationQuery: Sendable {
-    /// The events counted; each is a segment of its own (until `on` segments by a property).
+    /// The events counted.
     package var events: [String]
     package var from: CivilDate
     package var to: CivilDate
@@ -23,9 +23,18 @@ package struct SegmentationQuery: Sendable {
     /// Buckets of this many days instead of `unit`.
     package var intervalDays: Int?
     package var type: CountType = .general
+    package var segmentBy: SegmentBy = .event
+    /// With `segmentBy` a property: only these values are segments.
+    package var values: [String]?
+    /// With `segmentBy` a property: the segments with the most events over the range, at most
+    /// this many.
+    package var limit: Int?
 
     package init(events: [String], from: CivilDate, to: CivilDate, unit: TimeUnit = .day, intervalDays: Int? = nil,
-                 type: CountType = .general) {
+                 type: CountType = .general, segmentBy: SegmentBy = .event, values: [String]? = nil, limit: Int? = nil) {
+        self.segmentBy = segmentBy
+        self.values = values
+        self.limit = limit
         self.events = events
         self.from = from
         self.to = to
@@ -50,7 +59,8 @@ package struct TimeSeriesResult: Sendable, Equatable {
 
     /// Bucket labels, in time order.
     package var series: [String]
-    /// Segments that hold at least one event, in the order asked (events) or by total.
+    /// Segments that hold at least one event: in the order asked (events), or by their total
+    /// over the range, most first (property values).
     package var segments: [Segment]
 
     package init(series: [String], segments: [Segment]) {

@@ -10,6 +10,8 @@ import ApusStoreCore
 package enum SegmentationRunner {
     /// Longest date range a query may span, in days.
     package static let rangeDaysMax = 3_660
+    /// Most segments a `limit` may ask for.
+    package static let limitMax = 10_000
     /// Most events one `/events` query may name.
     package static let eventsMax = 100
 
@@ -31,21 +33,30 @@ package enum SegmentationRunner {
             buckets = try TimeBuckets(from: query.from, to: query.to, unit: query.unit, zone: zone)
         }
         var request = ScanRequest(days: buckets.utcDays, timeMs: buckets.range, eventNames: Set(query.events))
+        if case .property(let key) = query.segmentBy { request.properties = .keys([key]) }
+        if let limit = query.limit, limit < 1 || limit > limitMax {
+            throw ReportError(.invalidParameter, "limit must be from 1 to \(limitMax)")
+        }
         let needsUsers = query.type != .general
-        request.uidsAndTimes = true
-        let segments = query.events
+        let events = query.events, segmentBy = query.segmentBy, values = query.values
         let states = try DayScan.run(snapshot, request,
-                                     makeState: { SegmentationKernel(buckets: buckets, segments: segments, needsUsers: needsUsers) },
+                                     makeState: { SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers) },
                                      fold: { kernel, block in kernel.add(block) })
-        var total = SegmentationKernel(buckets: buckets, segments: segments, needsUsers: needsUsers)
+        var total = SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers)
         for s in states { total.merge(s) }
 
         let nb = buckets.labels.count
-        var out: [TimeSeriesResult.Segment] = []
-        var seen = Set<ExactText>()
-        for (i, name) in segments.enumerated() where seen.insert(ExactText(name)).inserted {
-            let cells = (i * nb)..<((i + 1) * nb)
-            guard cells.contains(where: { total.counts[$0] > 0 }) else { continue }
+        var order = Array(total.segmentNames.indices).filter { s in (0..<nb).contains { total.counts[s * nb + $0] > 0 } }
+        if case .property = query.segmentBy {
+            let sums = order.map { s in (0..<nb).reduce(0.0) { $0 + total.counts[s * nb + $1] } }
+            let names = total.segmentNames
+            order = zip(order, sums).sorted { a, b in
+                a.1 != b.1 ? a.1 > b.1 : names[a.0].utf8.lexicographicallyPrecedes(names[b.0].utf8)
+            }.map(\.0)
+            order = Array(order.prefix(query.limit ?? 60))
+        }
+        let segments: [TimeSeriesResult.Segment] = order.map { s in
+            let cells = (s * nb)..<((s + 1) * nb)
             let values: [Double] = cells.map { cell in
                 switch query.type {
                 case .general: return total.counts[cell]
@@ -55,8 +66,8 @@ package enum SegmentationRunner {
                     return users == 0 ? 0 : total.counts[cell] / Double(users)
                 }
             }
-            out.append(.init(name: name, values: values))
+            return .init(name: total.segmentNames[s], values: values)
         }
-        return TimeSeriesResult(series: buckets.labels, segments: out)
+        return TimeSeriesResult(series: buckets.labels, segments: segments)
     }
 }

@@ -19,6 +19,10 @@ package struct QueryRoutes: Sendable {
             ("segmentation", { (r, q, c) throws(QueryError) in try r.segmentation(q, c) }),
             ("events", { (r, q, c) throws(QueryError) in try r.events(q, c) }),
             ("events/names", { (r, q, c) throws(QueryError) in try r.eventNames(q, c) }),
+            ("events/top", { (r, q, c) throws(QueryError) in try r.topEvents(q, c) }),
+            ("events/properties", { (r, q, c) throws(QueryError) in try r.eventProperties(q, c) }),
+            ("events/properties/top", { (r, q, c) throws(QueryError) in try r.topProperties(q, c) }),
+            ("events/properties/values", { (r, q, c) throws(QueryError) in try r.propertyValues(q, c) }),
         ]
         for prefix in ["api/query/", "api/2.0/"] {
             for (path, run) in routes {
@@ -104,14 +108,20 @@ package struct QueryRoutes: Sendable {
         if type != .general && (unit == .hour || unit == .minute) {
             throw .badRequest("invalid_parameter", "unique and average counts are not available by \(unit.rawValue); use unit=day or longer")
         }
-        var from: CivilDate, to: CivilDate
+        let (from, to) = try rangeOrInterval(q, c, unit: unit)
+        let query = SegmentationQuery(events: names, from: from, to: to, unit: unit, type: type)
+        return Self.timeSeries(try run(query, c))
+    }
+
+    /// `from_date`/`to_date`, or else `interval` units up to today.
+    func rangeOrInterval(_ q: QueryString, _ c: ProjectContext, unit: TimeUnit) throws(QueryError) -> (CivilDate, CivilDate) {
         if q["from_date"] != nil || q["to_date"] != nil {
-            (from, to) = try dates(q, c, required: true)
+            return try dates(q, c, required: true)
         } else {
             guard let n = try positiveInteger(q, "interval") else {
                 throw .badRequest("missing_parameter", "give from_date and to_date, or interval (how many units up to today)")
             }
-            to = c.today
+            let to = c.today
             let back: Int64
             switch unit {
             case .minute, .hour: back = Int64((n - 1) / (unit == .hour ? 24 : 1440))
@@ -122,29 +132,13 @@ package struct QueryRoutes: Sendable {
             guard back < Int64(SegmentationRunner.rangeDaysMax) else {
                 throw .badRequest("invalid_date_range", "interval reaches more than \(SegmentationRunner.rangeDaysMax) days back")
             }
-            from = CivilDate(daysSinceEpoch: to.daysSinceEpoch - back)
+            return (CivilDate(daysSinceEpoch: to.daysSinceEpoch - back), to)
         }
-        let query = SegmentationQuery(events: names, from: from, to: to, unit: unit, type: type)
-        return Self.timeSeries(try run(query, c))
-    }
-
-    /// `/events/names`: the most common events of the last 31 days, most common first.
-    func eventNames(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
-        _ = try countType(q, required: false)
-        let limit = try positiveInteger(q, "limit") ?? 255
-        let from = CivilDate(daysSinceEpoch: c.today.daysSinceEpoch - 30)
-        let counts: [(String, Int)]
-        do throws(ReportError) {
-            counts = try EventNamesReport.run(from: from, to: c.today, zone: c.zone, snapshot: c.snapshot)
-        } catch {
-            throw QueryError(error)
-        }
-        return .array(counts.prefix(limit).map { .string($0.0) })
     }
 
     // MARK: Parameters and answers
 
-    private func run(_ query: SegmentationQuery, _ c: ProjectContext) throws(QueryError) -> TimeSeriesResult {
+    func run(_ query: SegmentationQuery, _ c: ProjectContext) throws(QueryError) -> TimeSeriesResult {
         do throws(ReportError) {
             return try SegmentationRunner.run(query, snapshot: c.snapshot, zone: c.zone)
         } catch {
@@ -177,7 +171,7 @@ package struct QueryRoutes: Sendable {
         return names
     }
 
-    private func dates(_ q: QueryString, _ c: ProjectContext, required: Bool) throws(QueryError) -> (CivilDate, CivilDate) {
+    func dates(_ q: QueryString, _ c: ProjectContext, required: Bool) throws(QueryError) -> (CivilDate, CivilDate) {
         guard let fromText = q["from_date"] else { throw .badRequest("missing_parameter", "from_date is required (YYYY-MM-DD)") }
         guard let toText = q["to_date"] else { throw .badRequest("missing_parameter", "to_date is required (YYYY-MM-DD)") }
         guard let from = CivilDate(parsing: fromText) else {
@@ -190,7 +184,7 @@ package struct QueryRoutes: Sendable {
         return (from, to)
     }
 
-    private func unit(_ q: QueryString, allowed: [TimeUnit], default fallback: TimeUnit?) throws(QueryError) -> TimeUnit {
+    func unit(_ q: QueryString, allowed: [TimeUnit], default fallback: TimeUnit?) throws(QueryError) -> TimeUnit {
         guard let text = q["unit"], !text.isEmpty else {
             if let fallback { return fallback }
             throw .badRequest("missing_parameter", "unit is required: one of \(allowed.map(\.rawValue).joined(separator: ", "))")
@@ -201,7 +195,7 @@ package struct QueryRoutes: Sendable {
         return unit
     }
 
-    private func countType(_ q: QueryString, required: Bool) throws(QueryError) -> CountType {
+    func countType(_ q: QueryString, required: Bool) throws(QueryError) -> CountType {
         guard let text = q["type"], !text.isEmpty else {
             if required { throw .badRequest("missing_parameter", "type is required: general, unique or average") }
             return .general
@@ -212,7 +206,7 @@ package struct QueryRoutes: Sendable {
         return type
     }
 
-    private func positiveInteger(_ q: QueryString, _ name: String) throws(QueryError) -> Int? {
+    func positiveInteger(_ q: QueryString, _ name: String) throws(QueryError) -> Int? {
         guard let text = q[name], !text.isEmpty else { return nil }
         guard let n = DecimalText.integer(text), n >= 1, n <= 1_000_000 else {
             throw .badRequest("invalid_parameter", "\(name) must be a whole number from 1 to 1000000")

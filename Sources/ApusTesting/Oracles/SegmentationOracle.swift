@@ -53,13 +53,32 @@ package enum SegmentationOracle {
             guard query.events.contains(where: { $0.utf8.elementsEqual(row.name.utf8) }) else { continue }
             let instant = Date(timeIntervalSince1970: Double(row.timeMs) / 1000)
             guard instant >= start && instant < end else { continue }
+            let segment: String
+            switch query.segmentBy {
+            case .event: segment = row.name
+            case .property(let key):
+                switch row.properties.last(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value {
+                case .string(let v)?: segment = v
+                case .number(let v)?: segment = String(decoding: JSONWriter.bytes(.number(v)), as: UTF8.self)
+                case .bool(let v)?: segment = v ? "true" : "false"
+                default: continue
+                }
+                if let values = query.values, !values.contains(where: { $0.utf8.elementsEqual(segment.utf8) }) { continue }
+            }
             let l = label(instant)
-            counts[Array(row.name.utf8), default: [:]][l, default: 0] += 1
-            users[Array(row.name.utf8), default: [:]][l, default: []].insert(Array(row.distinctId.utf8))
+            counts[Array(segment.utf8), default: [:]][l, default: 0] += 1
+            users[Array(segment.utf8), default: [:]][l, default: []].insert(Array(row.distinctId.utf8))
         }
         var segments: [TimeSeriesResult.Segment] = []
         var done = Set<[UInt8]>()
-        for name in query.events where done.insert(Array(name.utf8)).inserted {
+        var names = query.events
+        if case .property = query.segmentBy {
+            // By total events over the range, most first; ties by bytes; at most `limit`.
+            let totals = counts.mapValues { $0.values.reduce(0, +) }
+            names = totals.sorted { a, b in a.value != b.value ? a.value > b.value : a.key.lexicographicallyPrecedes(b.key) }
+                .prefix(query.limit ?? 60).map { String(decoding: $0.key, as: UTF8.self) }
+        }
+        for name in names where done.insert(Array(name.utf8)).inserted {
             guard let byLabel = counts[Array(name.utf8)] else { continue }
             let byUsers = users[Array(name.utf8)] ?? [:]
             segments.append(.init(name: name, values: series.map { l in
