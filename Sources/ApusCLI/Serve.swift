@@ -43,6 +43,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bytes all request bodies may hold while read and parsed; over it new bodies get 503 (env APUS_BODY_BUDGET; default 1/16 of memory, 64 MiB to 512 MiB).")
     var bodyBudget: Int?
 
+    @Option(help: "Per-project Query API queries per sliding hour; over it 429 with Retry-After (env APUS_QUERY_RATE; default unlimited; Mixpanel's is 60).")
+    var queryRate: Int?
+
+    @Option(help: "Per-project Query API queries running at once; over it 429 (env APUS_QUERY_CONCURRENCY; default unlimited; Mixpanel's is 5).")
+    var queryConcurrency: Int?
+
+    @Option(help: "Seconds a query may run before it is stopped with an error (env APUS_QUERY_TIMEOUT; default 60).")
+    var queryTimeout: Double?
+
     func validate() throws {
         let text = durability ?? Environment.value("APUS_DURABILITY") ?? "durable"
         guard Durability(rawValue: text) != nil else {
@@ -59,6 +68,10 @@ struct Serve: AsyncParsableCommand {
         if let bytes = budget, bytes < 1 << 20 {
             throw ValidationError("--body-budget must be at least 1048576 bytes (1 MiB)")
         }
+        for (name, value) in [("--query-rate", queryRate), ("--query-concurrency", queryConcurrency)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be 1 or more") }
+        }
+        if let seconds = queryTimeout, !(seconds > 0) { throw ValidationError("--query-timeout must be a positive number of seconds") }
         if let bytes = cache, bytes < 1 << 20 {
             throw ValidationError("--cache-bytes must be at least 1048576 bytes (1 MiB)")
         }
@@ -90,6 +103,11 @@ struct Serve: AsyncParsableCommand {
         if let body { config.timeouts.bodySeconds = body }
         if let budget { config.bodyBudget = BodyBudgetLimits(bytesMax: budget) }
         if let cache { config.store.cacheBytesMax = cache }
+        config.queryLimits = QueryLimits(perHour: queryRate ?? Environment.value("APUS_QUERY_RATE").flatMap(Int.init),
+                                         concurrentMax: queryConcurrency ?? Environment.value("APUS_QUERY_CONCURRENCY").flatMap(Int.init))
+        if let seconds = queryTimeout ?? Environment.value("APUS_QUERY_TIMEOUT").flatMap(Double.init) {
+            config.queryDurationMaxSeconds = seconds
+        }
         config.seedProjectID = Environment.value("APUS_PROJECT_ID").flatMap(Int64.init)
         config.seedProjectToken = Environment.value("APUS_PROJECT_TOKEN")
         config.seedServiceAccount = Environment.value("APUS_SERVICE_ACCOUNT")

@@ -16,6 +16,8 @@ package struct ReportError: Error, Sendable, Equatable {
         case invalidExpression = "invalid_expression"
         /// More time buckets, segments or cells than a report may hold.
         case tooLarge = "result_too_large"
+        /// The query ran past its time limit.
+        case timedOut = "query_timeout"
         /// The store could not be read.
         case storeFailed = "store_failed"
     }

@@ -34,7 +34,8 @@ package enum ApusServer {
         let decoders = NIOThreadPool(numberOfThreads: max(1, configuration.decodeThreads))
         decoders.start()
         return (ServerState(store: store, catalog: catalog, clock: clock, logger: logger, configuration: configuration,
-                            bodyBudget: budget, decoders: decoders), bootstrap)
+                            bodyBudget: budget, decoders: decoders,
+                            queryLimiter: QueryLimiter(limits: configuration.queryLimits, clock: clock)), bootstrap)
     }
 
     /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port.

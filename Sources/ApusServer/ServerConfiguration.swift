@@ -30,6 +30,11 @@ package struct ServerConfiguration: Sendable {
     /// The same for compressed bodies, which may inflate a hundredfold.
     package var inlineCompressedDecodeBytesMax = 64 << 10
 
+    /// Per-project Query API limits (off unless set).
+    package var queryLimits = QueryLimits()
+    /// Longest a query may run before it is stopped with an error naming the limit.
+    package var queryDurationMaxSeconds: Double = 60
+
     package init(dataDirectory: String) {
         store = StoreConfiguration(dataDirectory: dataDirectory)
     }

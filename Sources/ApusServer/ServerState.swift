@@ -19,4 +19,6 @@ package struct ServerState: Sendable {
     package var bodyBudget: BodyBudget
     /// Where large bodies are parsed (started in `ApusServer.open`, stopped when `run` ends).
     package var decoders: NIOThreadPool
+    /// Per-project admission of queries.
+    package var queryLimiter: QueryLimiter
 }

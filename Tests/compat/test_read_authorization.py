@@ -74,3 +74,20 @@ def test_every_read_route_answers_each_principal_as_the_roles_say(server, princi
                     if not (isinstance(body.get("error"), str) and body.get("request", "").startswith("/" + route)):
                         wrong.append(f"{path} as {name}: error body {body}")
     assert wrong == []
+
+
+def test_a_project_over_its_hourly_query_limit_gets_429_with_retry_after(tmp_path):
+    from conftest import Server
+    s = Server(str(tmp_path), extra_args=["--query-rate", "2"]).start()
+    try:
+        params = dict(DATES, event="Played", project_id=PROJECT_ID)
+        codes = [requests.get(f"{s.url}/api/query/segmentation", params=params, auth=(SA_USER, SA_SECRET), timeout=30)
+                 for _ in range(3)]
+        assert [r.status_code for r in codes] == [200, 200, 429]
+        assert int(codes[2].headers["Retry-After"]) > 3000
+        assert codes[2].json()["error"].startswith(f"project {PROJECT_ID} ran 2 queries in the last hour")
+        # Export is not a Query API query and is not counted.
+        assert requests.get(f"{s.url}/api/2.0/export", params=dict(DATES, project_id=PROJECT_ID),
+                            auth=(SA_USER, SA_SECRET), timeout=30).status_code == 200
+    finally:
+        s.stop()

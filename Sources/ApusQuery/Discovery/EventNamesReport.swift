@@ -7,12 +7,12 @@ import ApusStoreCore
 package enum EventNamesReport {
     /// Each event name seen in local dates `from`…`to` with its count, most common first (ties
     /// by name bytes).
-    package static func run(from: CivilDate, to: CivilDate, zone: ProjectTimeZone, snapshot: any EventSnapshot) throws(ReportError) -> [(String, Int)] {
+    package static func run(from: CivilDate, to: CivilDate, zone: ProjectTimeZone, snapshot: any EventSnapshot, policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> [(String, Int)] {
         let start = zone.start(of: from), end = zone.start(of: CivilDate(daysSinceEpoch: to.daysSinceEpoch + 1))
         let days = Int32(floorDiv(start, 86_400_000))...Int32(floorDiv(end - 1, 86_400_000))
         var request = ScanRequest(days: days, timeMs: start..<end)
         request.uidsAndTimes = false
-        let states = try DayScan.run(snapshot, request, makeState: { NameCounts() }, fold: { counts, block in counts.add(block) })
+        let states = try DayScan.run(snapshot, request, policy: policy, makeState: { NameCounts() }, fold: { counts, block in counts.add(block) })
         var total = NameCounts()
         for s in states { total.merge(s) }
         return total.sorted()

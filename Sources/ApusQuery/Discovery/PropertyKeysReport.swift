@@ -8,11 +8,11 @@ package enum PropertyKeysReport {
     /// Each property key of `event` in local dates `from`…`to` with the rows that hold it, most
     /// first (ties by key bytes).
     package static func run(event: String, from: CivilDate, to: CivilDate, zone: ProjectTimeZone,
-                            snapshot: any EventSnapshot) throws(ReportError) -> [(String, Int)] {
+                            snapshot: any EventSnapshot, policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> [(String, Int)] {
         let start = zone.start(of: from), end = zone.start(of: CivilDate(daysSinceEpoch: to.daysSinceEpoch + 1))
         let days = Int32(floorDiv(start, 86_400_000))...Int32(floorDiv(end - 1, 86_400_000))
         let request = ScanRequest(days: days, timeMs: start..<end, eventNames: [event], properties: .all)
-        let states = try DayScan.run(snapshot, request, makeState: { KeyCounts() }, fold: { counts, block in counts.add(block, event: event) })
+        let states = try DayScan.run(snapshot, request, policy: policy, makeState: { KeyCounts() }, fold: { counts, block in counts.add(block, event: event) })
         var total = KeyCounts()
         for s in states { total.merge(s) }
         return total.sorted()

@@ -7,16 +7,33 @@ import ApusStoreCore
 import Foundation
 import Synchronization
 
+/// How a report's scan runs: on how many cores, and until when.
+package struct ScanPolicy: Sendable {
+    package var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Seconds a query may run; nil for no limit.
+    package var durationMaxSeconds: Double?
+    /// When the query started (`DispatchTime` nanoseconds).
+    package var startNs = DispatchTime.now().uptimeNanoseconds
+
+    package init(durationMaxSeconds: Double? = nil) {
+        self.durationMaxSeconds = durationMaxSeconds
+    }
+
+    var deadlineNs: UInt64? { durationMaxSeconds.map { startNs + UInt64(max(0, $0) * 1e9) } }
+}
+
 /// Runs a per-block fold over the days of a request on every core.
 package enum DayScan {
     /// Folds every block `request` delivers (its `days` split into single days) into a state
     /// per worker made by `makeState`; returns the workers' states.
     package static func run<State>(
-        _ snapshot: any EventSnapshot, _ request: ScanRequest, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        _ snapshot: any EventSnapshot, _ request: ScanRequest, policy: ScanPolicy = ScanPolicy(),
         makeState: () -> State, fold: @escaping @Sendable (inout State, EventBlock) -> Void
     ) throws(ReportError) -> [State] {
         let days = snapshot.days(in: request.days)
-        let workerCount = max(1, min(workers, days.count))
+        let workerCount = max(1, min(policy.workers, days.count))
+        let deadline = policy.deadlineNs
+        let late = Atomic<Bool>(false)
         let slots = Slots((0..<workerCount).map { _ in makeState() })
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
@@ -28,11 +45,20 @@ package enum DayScan {
                     var one = request
                     one.days = days[i]...days[i]
                     let cursor = try snapshot.scan(one)
-                    while let block = try cursor.next() { fold(&slots.states[w], block) }
+                    while let block = try cursor.next() {
+                        fold(&slots.states[w], block)
+                        if let deadline, DispatchTime.now().uptimeNanoseconds > deadline {
+                            late.store(true, ordering: .relaxed)
+                        }
+                        if late.load(ordering: .relaxed) { return }
+                    }
                 }
             } catch {
                 slots.errors[w] = error
             }
+        }
+        if late.load(ordering: .relaxed) {
+            throw ReportError(.timedOut, "the query ran longer than \(Int(policy.durationMaxSeconds ?? 0)) s and was stopped; ask for a shorter date range or fewer events")
         }
         if let error = (0..<slots.count).compactMap({ slots.errors[$0] }).first {
             throw ReportError(.storeFailed, "reading events failed: \(error.message)", cause: error)

@@ -15,7 +15,7 @@ package enum SegmentationRunner {
     /// Most events one `/events` query may name.
     package static let eventsMax = 100
 
-    package static func run(_ query: SegmentationQuery, snapshot: any EventSnapshot, zone: ProjectTimeZone) throws(ReportError) -> TimeSeriesResult {
+    package static func run(_ query: SegmentationQuery, snapshot: any EventSnapshot, zone: ProjectTimeZone, policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> TimeSeriesResult {
         guard !query.events.isEmpty else { throw ReportError(.missingParameter, "name at least one event") }
         guard query.events.count <= eventsMax else {
             throw ReportError(.invalidParameter, "at most \(eventsMax) events may be asked for at once")
@@ -39,7 +39,7 @@ package enum SegmentationRunner {
         }
         let needsUsers = query.type != .general
         let events = query.events, segmentBy = query.segmentBy, values = query.values
-        let states = try DayScan.run(snapshot, request,
+        let states = try DayScan.run(snapshot, request, policy: policy,
                                      makeState: { SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers) },
                                      fold: { kernel, block in kernel.add(block) })
         var total = SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers)

@@ -1,5 +1,5 @@
 // Errors of the read API (export now, queries later) in Mixpanel's shape:
-// {"error": "...", "request": "/api/2.0/export?..."} with 400, 401, 403 or 503.
+// {"error": "...", "request": "/api/2.0/export?..."} with 400, 401, 403, 429 or 503.
 // This folder is the only place HTTP statuses for errors are chosen.
 
 import ApusModel
@@ -11,15 +11,18 @@ package struct QueryError: Error, Sendable {
     package var status: Int
     package var code: String
     package var message: String
+    /// Seconds to wait before trying again (429, 503).
+    package var retryAfterSeconds: Int?
 
     package static func badRequest(_ code: String, _ message: String) -> QueryError {
         QueryError(status: 400, code: code, message: message)
     }
 
-    package init(status: Int, code: String, message: String) {
+    package init(status: Int, code: String, message: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     package init(_ auth: AuthError) {
@@ -39,7 +42,7 @@ package struct QueryError: Error, Sendable {
             JSONMember("status", .string("error")),
         ])
         var headers = [("Content-Type", "application/json")]
-        if status == 503 { headers.append(("Retry-After", "1")) }
+        if let seconds = retryAfterSeconds ?? (status == 503 ? 1 : nil) { headers.append(("Retry-After", "\(seconds)")) }
         if status == 401 { headers.append(("WWW-Authenticate", "Basic realm=\"apus\"")) }
         return Reply(status: status, headers: headers, body: JSONWriter.bytes(body))
     }

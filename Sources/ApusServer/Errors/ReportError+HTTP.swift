@@ -8,7 +8,9 @@ extension QueryError {
         switch report.code {
         case .storeFailed:
             self.init(status: 503, code: report.code.rawValue, message: report.message)
-        case .missingParameter, .invalidParameter, .invalidDateRange, .invalidExpression, .tooLarge:
+        // A query stopped for its time limit is the caller's to narrow (400): retrying it as is
+        // (what clients do on 5xx) would only run into the limit again.
+        case .missingParameter, .invalidParameter, .invalidDateRange, .invalidExpression, .tooLarge, .timedOut:
             self.init(status: 400, code: report.code.rawValue, message: report.message)
         }
     }

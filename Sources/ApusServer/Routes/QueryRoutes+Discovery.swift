@@ -20,7 +20,7 @@ extension QueryRoutes {
         let (from, to) = recent(c)
         let counts: [(String, Int)]
         do throws(ReportError) {
-            counts = try EventNamesReport.run(from: from, to: to, zone: c.zone, snapshot: c.snapshot)
+            counts = try EventNamesReport.run(from: from, to: to, zone: c.zone, snapshot: c.snapshot, policy: c.policy)
         } catch {
             throw QueryError(error)
         }
@@ -35,7 +35,7 @@ extension QueryRoutes {
         let yesterday = CivilDate(daysSinceEpoch: c.today.daysSinceEpoch - 1)
         let names: [(String, Int)]
         do throws(ReportError) {
-            names = try EventNamesReport.run(from: c.today, to: c.today, zone: c.zone, snapshot: c.snapshot)
+            names = try EventNamesReport.run(from: c.today, to: c.today, zone: c.zone, snapshot: c.snapshot, policy: c.policy)
         } catch {
             throw QueryError(error)
         }
@@ -84,7 +84,7 @@ extension QueryRoutes {
         let (from, to) = recent(c)
         let keys: [(String, Int)]
         do throws(ReportError) {
-            keys = try PropertyKeysReport.run(event: event, from: from, to: to, zone: c.zone, snapshot: c.snapshot)
+            keys = try PropertyKeysReport.run(event: event, from: from, to: to, zone: c.zone, snapshot: c.snapshot, policy: c.policy)
         } catch {
             throw QueryError(error)
         }

@@ -31,6 +31,8 @@ package struct QueryRoutes: Sendable {
                     do throws(QueryError) {
                         let q = QueryString(request.uri.query)
                         let context = try authorize(request, q)
+                        try state.queryLimiter.admit(context.project).get()
+                        defer { state.queryLimiter.release(context.project) }
                         let value = try run(self, q, context)
                         return Reply(status: 200, headers: [("Content-Type", "application/json")], body: JSONWriter.bytes(value)).response
                     } catch {
@@ -48,6 +50,8 @@ package struct QueryRoutes: Sendable {
         var snapshot: any EventSnapshot
         /// Today in the project's zone.
         var today: CivilDate
+        /// Cores and time limit of the query's scans.
+        var policy: ScanPolicy
     }
 
     private func authorize(_ request: Request, _ q: QueryString) throws(QueryError) -> ProjectContext {
@@ -71,7 +75,8 @@ package struct QueryRoutes: Sendable {
         }
         let now = state.clock.nowMs()
         let today = CivilDate(daysSinceEpoch: Self.floorDays(zone.local(now)))
-        return ProjectContext(project: principal.project, zone: zone, snapshot: snapshot, today: today)
+        return ProjectContext(project: principal.project, zone: zone, snapshot: snapshot, today: today,
+                              policy: ScanPolicy(durationMaxSeconds: state.configuration.queryDurationMaxSeconds))
     }
 
     static func floorDays(_ ms: Int64) -> Int64 {
@@ -140,7 +145,7 @@ package struct QueryRoutes: Sendable {
 
     func run(_ query: SegmentationQuery, _ c: ProjectContext) throws(QueryError) -> TimeSeriesResult {
         do throws(ReportError) {
-            return try SegmentationRunner.run(query, snapshot: c.snapshot, zone: c.zone)
+            return try SegmentationRunner.run(query, snapshot: c.snapshot, zone: c.zone, policy: c.policy)
         } catch {
             throw QueryError(error)
         }
