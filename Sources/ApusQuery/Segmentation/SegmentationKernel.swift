@@ -115,7 +115,7 @@ package struct SegmentationKernel {
         let dayStart = Int64(block.day) * 86_400_000
         let nb = bucketCount
         // Each counted row's cell, or -1.
-        var cells = [Int](repeating: -1, count: block.count)
+        var cells = [Int32](repeating: -1, count: block.count)
         seg.withUnsafeBufferPointer { seg in
             block.timesMs.withUnsafeBufferPointer { times in
                 table.withUnsafeBufferPointer { table in
@@ -128,16 +128,22 @@ package struct SegmentationKernel {
                             let b = Int(table[Int(minute)])
                             guard b >= 0 else { continue }
                             counts[s * nb + b] += 1
-                            cells[r] = s * nb + b
+                            cells[r] = Int32(s * nb + b)
                         }
                     }
                 }
             }
         }
         guard needsUsers else { return }
+        // Rows come in uid order: a user's rows in one cell set the same bit, so only the first
+        // of a run is looked at.
+        var lastCell = -1, lastUid = -1
         for r in 0..<block.count where cells[r] >= 0 {
-            let cell = cells[r]
+            let cell = Int(cells[r])
             let uid = Int(block.uids[r])
+            if cell == lastCell && uid == lastUid { continue }
+            lastCell = cell
+            lastUid = uid
             let word = uid >> 6
             if users[cell].count <= word { users[cell] += [UInt64](repeating: 0, count: word + 1 - users[cell].count) }
             users[cell][word] |= 1 << UInt64(uid & 63)
