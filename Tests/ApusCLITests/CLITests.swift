@@ -41,13 +41,28 @@ struct CLITests {
             #expect(created.status == 0)
             #expect(created.output.contains("project token:   tok-shop"))
             #expect(created.output.contains("project secret:"))
-            #expect(try apus(["projects", "list", "--data", dir]).output.contains("77\ttok-shop\tShop"))
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("77\ttok-shop\tUTC\tShop"))
             let rotated = try apus(["projects", "rotate-token", "--data", dir, "77"])
             #expect(rotated.status == 0)
             #expect(!(try apus(["projects", "list", "--data", dir]).output.contains("tok-shop")))
             let duplicate = try apus(["projects", "create", "--data", dir, "--name", "Again", "--id", "77"])
             #expect(duplicate.status != 0)
             #expect(duplicate.output.contains("already exists"))
+        }
+    }
+
+    /// A project's timezone is set by IANA name; an unknown name is refused and changes nothing.
+    @Test func aProjectsTimezoneIsSetByName() throws {
+        try withDataFolder { dir in
+            _ = try apus(["projects", "create", "--data", dir, "--name", "Shop", "--id", "3", "--timezone", "Asia/Kolkata"])
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("3\t") )
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tAsia/Kolkata\tShop"))
+            let set = try apus(["projects", "set-timezone", "--data", dir, "3", "America/New_York"])
+            #expect(set.status == 0)
+            let wrong = try apus(["projects", "set-timezone", "--data", dir, "3", "Mars/Olympus"])
+            #expect(wrong.status != 0)
+            #expect(wrong.output.contains("not a timezone this system knows"))
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tAmerica/New_York\tShop"))
         }
     }
 
