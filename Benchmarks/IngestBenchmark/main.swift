@@ -7,6 +7,7 @@
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
+//   … --query-folder DIR [--project P] [--cache-bytes B] (Query API reports over an existing folder)
 
 import ApusStore
 import ApusTesting
@@ -33,6 +34,12 @@ if args.contains("--import-scan") {
     try ImportRun.measure(apus: apusPath, events: totalEvents, users: Int(option("--users", "1000000"))!,
                           days: Int(option("--days", "90"))!, work: option("--work", NSTemporaryDirectory() + "apus-import-bench"),
                           python: args.contains("--no-peers") ? nil : option("--python", ".venv-bench/bin/python"))
+    exit(0)
+}
+
+if args.contains("--query-folder") {
+    try QueryRun.measure(folder: option("--query-folder", "./data"), project: Int64(option("--project", "1"))!,
+                         cacheBytes: Int(option("--cache-bytes", String(256 << 20)))!, only: Int(option("--only", "")))
     exit(0)
 }
 

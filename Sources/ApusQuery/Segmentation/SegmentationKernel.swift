@@ -34,6 +34,7 @@ package struct SegmentationKernel {
     /// Users per cell, as bitmaps over uids (grown as uids appear).
     package private(set) var users: [[UInt64]] = []
     private var tables: [Int32: [Int32]] = [:]
+    private var lastDictionary: (dictionary: [String], address: UInt, map: [Int32])?
 
     package init(buckets: TimeBuckets, events: [String], segmentBy: SegmentBy, values: [String]? = nil, needsUsers: Bool) {
         self.buckets = buckets
@@ -51,9 +52,18 @@ package struct SegmentationKernel {
         }
     }
 
+    /// Most distinct segments a report may count (each costs a value per bucket).
+    package static let segmentsMax = 100_000
+    /// True when more distinct segments than `segmentsMax` appeared (the report is refused).
+    package private(set) var overflowed = false
+
     /// The segment numbered for `name`, adding it unless the segments are closed (-1 then).
     private mutating func segment(_ name: String, adding: Bool = false) -> Int32 {
         if closed && !adding { return segmentTable.find(name).map(Int32.init) ?? -1 }
+        if segmentNames.count >= Self.segmentsMax, segmentTable.find(name) == nil {
+            overflowed = true
+            return -1
+        }
         let (id, inserted) = segmentTable.id(of: name)
         if inserted {
             segmentNames.append(name)
@@ -63,24 +73,66 @@ package struct SegmentationKernel {
         return Int32(id)
     }
 
+    /// Per name of `block`: its segment (-1: not counted), when segments are events.
+    private mutating func nameSegments(of block: EventBlock) -> [Int32] {
+        block.names.map { events.find($0) != nil ? segment($0) : -1 }
+    }
+
     /// Each row's segment in `block` (-1: not counted).
     private mutating func segments(of block: EventBlock) -> [Int32] {
         var nameOK = [Bool](repeating: false, count: block.names.count)
         for (i, name) in block.names.enumerated() { nameOK[i] = events.find(name) != nil }
         switch segmentBy {
         case .event:
-            let nameSegment = block.names.indices.map { nameOK[$0] ? segment(block.names[$0]) : -1 }
-            return block.nameIds.map { nameSegment[Int($0)] }
+            let nameSegment = nameSegments(of: block)
+            var seg = [Int32](repeating: -1, count: block.count)
+            seg.withUnsafeMutableBufferPointer { seg in
+                nameSegment.withUnsafeBufferPointer { nameSegment in
+                    block.nameIds.withUnsafeBufferPointer { ids in
+                        for r in 0..<ids.count { seg[r] = nameSegment[Int(ids[r])] }
+                    }
+                }
+            }
+            return seg
         case .property(let key):
             var seg = [Int32](repeating: -1, count: block.count)
             guard let p = block.property(key) else { return seg }
             if let s = p.strings {
-                var entrySegment = [Int32](repeating: -2, count: s.dictionary.count)
-                s.present.forEachSet { r in
-                    guard nameOK[Int(block.nameIds[r])] else { return }
-                    let e = Int(s.ids[r])
-                    if entrySegment[e] == -2 { entrySegment[e] = segment(s.dictionary[e]) }
-                    seg[r] = entrySegment[e]
+                var map = entrySegments(s.dictionary)
+                var unresolved = false
+                // Set bits of the presence bitmap, word by word; rows of other events skipped.
+                seg.withUnsafeMutableBufferPointer { seg in
+                    map.withUnsafeBufferPointer { map in
+                        s.ids.withUnsafeBufferPointer { ids in
+                            block.nameIds.withUnsafeBufferPointer { names in
+                                nameOK.withUnsafeBufferPointer { ok in
+                                    s.present.words.withUnsafeBufferPointer { words in
+                                        for (w, word) in words.enumerated() {
+                                            var bits = word
+                                            while bits != 0 {
+                                                let r = w << 6 | bits.trailingZeroBitCount
+                                                bits &= bits &- 1
+                                                if ok[Int(names[r])] {
+                                                    let m = map[Int(ids[r])]
+                                                    seg[r] = m
+                                                    if m == -2 { unresolved = true }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if unresolved {
+                    // Entries first seen in this block: number them, then fill their rows.
+                    for r in 0..<block.count where seg[r] == -2 {
+                        let e = Int(s.ids[r])
+                        if map[e] == -2 { map[e] = segment(s.dictionary[e]) }
+                        seg[r] = map[e]
+                    }
+                    lastDictionary?.map = map
                 }
             }
             if let v = p.numbers {
@@ -107,15 +159,58 @@ package struct SegmentationKernel {
         }
     }
 
+    /// The segment of each entry of a string dictionary (-2: not looked up yet; entries become
+    /// segments only when a counted row holds them). A part's blocks share one dictionary
+    /// per key, so the last one mapped is kept (the array is held, so its storage cannot be
+    /// reused by another while it is compared by address).
+    private mutating func entrySegments(_ dictionary: [String]) -> [Int32] {
+        let address = dictionary.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        if let last = lastDictionary, last.address == address, last.dictionary.count == dictionary.count { return last.map }
+        let map = [Int32](repeating: -2, count: dictionary.count)
+        lastDictionary = (dictionary, address, map)
+        return map
+    }
+
     /// Folds one block in.
     package mutating func add(_ block: EventBlock) {
-        let seg = segments(of: block)
         let table = tables[block.day] ?? buckets.minuteTable(utcDay: block.day)
         tables[block.day] = table
+        if case .event = segmentBy, block.timesMs.isEmpty, !needsUsers {
+            // Events counted per bucket of whole days (see below): a count per name id.
+            let b = Int(table[0])
+            guard b >= 0 else { return }
+            let nameSegment = nameSegments(of: block)
+            var histogram = [Int](repeating: 0, count: block.names.count)
+            histogram.withUnsafeMutableBufferPointer { h in
+                block.nameIds.withUnsafeBufferPointer { ids in for id in ids { h[Int(id)] &+= 1 } }
+            }
+            for (i, n) in histogram.enumerated() where n > 0 && nameSegment[i] >= 0 {
+                counts[Int(nameSegment[i]) * bucketCount + b] += Double(n)
+            }
+            return
+        }
+        let seg = segments(of: block)
         let dayStart = Int64(block.day) * 86_400_000
         let nb = bucketCount
         // Each counted row's cell, or -1.
         var cells = [Int32](repeating: -1, count: block.count)
+        if block.timesMs.isEmpty {
+            // Times were not read: the runner asked so only when every bucket holds whole UTC
+            // days, so the whole block falls in the bucket of its day's first minute.
+            let b = Int(table[0])
+            guard b >= 0 else { return }
+            seg.withUnsafeBufferPointer { seg in
+                cells.withUnsafeMutableBufferPointer { cells in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        for r in 0..<seg.count where seg[r] >= 0 {
+                            let cell = Int(seg[r]) &* nb &+ b
+                            counts[cell] += 1
+                            cells[r] = Int32(truncatingIfNeeded: cell)
+                        }
+                    }
+                }
+            }
+        } else {
         seg.withUnsafeBufferPointer { seg in
             block.timesMs.withUnsafeBufferPointer { times in
                 table.withUnsafeBufferPointer { table in
@@ -123,16 +218,18 @@ package struct SegmentationKernel {
                         for r in 0..<block.count {
                             let s = Int(seg[r])
                             guard s >= 0 else { continue }
-                            let minute = (times[r] - dayStart) / 60_000
+                            let minute = (times[r] &- dayStart) / 60_000
                             guard minute >= 0 && minute < 1440 else { continue }
                             let b = Int(table[Int(minute)])
                             guard b >= 0 else { continue }
-                            counts[s * nb + b] += 1
-                            cells[r] = Int32(s * nb + b)
+                            let cell = s &* nb &+ b
+                            counts[cell] += 1
+                            cells[r] = Int32(truncatingIfNeeded: cell)
                         }
                     }
                 }
             }
+        }
         }
         guard needsUsers else { return }
         // Rows come in uid order: a user's rows in one cell set the same bit, so only the first
@@ -153,6 +250,7 @@ package struct SegmentationKernel {
     /// Adds another worker's partial counts (its segments may be numbered differently).
     package mutating func merge(_ other: SegmentationKernel) {
         let nb = bucketCount
+        if other.overflowed { overflowed = true }
         for (s, name) in other.segmentNames.enumerated() {
             let mine = Int(segment(name))
             guard mine >= 0 else { continue }

@@ -38,12 +38,22 @@ package enum SegmentationRunner {
             throw ReportError(.invalidParameter, "limit must be from 1 to \(limitMax)")
         }
         let needsUsers = query.type != .general
+        // In UTC, buckets of whole days hold whole UTC days (the store's day blocks): a row's
+        // bucket is its block's, and times need not be read at all.
+        let wholeDays = zone.identifier == "UTC" && (query.intervalDays != nil || [.day, .week, .month].contains(query.unit))
+        request.deliversTimes = !wholeDays
+        request.deliversUids = needsUsers
+        // The kernel skips other events' rows itself, cheaper than the store copying ours out.
+        request.filtersRowsByName = false
         let events = query.events, segmentBy = query.segmentBy, values = query.values
         let states = try DayScan.run(snapshot, request, policy: policy,
                                      makeState: { SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers) },
                                      fold: { kernel, block in kernel.add(block) })
         var total = SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers)
         for s in states { total.merge(s) }
+        if total.overflowed {
+            throw ReportError(.tooLarge, "the segment property has more than \(SegmentationKernel.segmentsMax) distinct values in the range; segment by a property with fewer values or narrow the range")
+        }
 
         let nb = buckets.labels.count
         var order = Array(total.segmentNames.indices).filter { s in (0..<nb).contains { total.counts[s * nb + $0] > 0 } }

@@ -80,8 +80,12 @@ package final class BlockPart: Sendable {
         }
     }
 
+    /// Indexes of the part's names the request keeps (compared by their exact bytes).
     private func wantedNames(_ request: ScanRequest) -> [Int]? {
-        request.eventNames.map { names in footer.names.indices.filter { names.contains(footer.names[$0]) } }
+        request.eventNames.map { names in
+            let exact = Set(names.map(ExactText.init))
+            return footer.names.indices.filter { exact.contains(ExactText(footer.names[$0])) }
+        }
     }
 
     /// Block `i` with the request's columns and only its rows; nil when none remain.
@@ -89,9 +93,12 @@ package final class BlockPart: Sendable {
         let info = footer.blocks[i]
         let n = info.rowCount
         // Uids and times only when asked for or needed to filter: a count by event reads names alone.
-        let rowKeys = request.uidsAndTimes || request.timeMs != nil || request.uids != nil
-        let uids: [UInt32] = rowKeys ? try decoded(info.uids, .uids, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
-        let times: [Int64] = rowKeys ? try decoded(info.times, .times, rows: n, bytesPerRow: 8) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) } : []
+        // Times are needed to filter only when the request's range cuts into the block.
+        let timeCut = request.timeMs.map { !($0.contains(info.minTimeMs) && $0.contains(info.maxTimeMs)) } ?? false
+        let readUids = request.deliversUids || request.uids != nil
+        let readTimes = request.deliversTimes || timeCut
+        let uids: [UInt32] = readUids ? try decoded(info.uids, .uids, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
+        let times: [Int64] = readTimes ? try decoded(info.times, .times, rows: n, bytesPerRow: 8) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) } : []
         let nameBound = UInt32(footer.names.count)
         let nameIds: [UInt32] = try decoded(info.nameIds, .names, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
         var block = EventBlock(day: footer.day, count: n, uids: uids, timesMs: times, nameIds: nameIds, names: footer.names)
@@ -103,11 +110,20 @@ package final class BlockPart: Sendable {
         }
         try readProperties(info, request, into: &block)
         // Rows the block's ranges did not rule out but the request does.
-        let wanted = wantedNames(request).map(Set.init)
-        if request.timeMs != nil || request.uids != nil || wanted != nil {
-            let keep = (0..<n).filter { r in
-                (request.timeMs?.contains(times[r]) ?? true) && (request.uids?.contains(uids[r]) ?? true)
-                    && (wanted?.contains(Int(nameIds[r])) ?? true)
+        let wanted = request.filtersRowsByName ? wantedNames(request) : nil
+        if timeCut || request.uids != nil || wanted != nil {
+            var nameOK = [Bool](repeating: wanted == nil, count: footer.names.count)
+            for i in wanted ?? [] { nameOK[i] = true }
+            let range = timeCut ? request.timeMs : nil
+            let users = request.uids
+            var keep: [Int] = []
+            keep.reserveCapacity(n)
+            nameIds.withUnsafeBufferPointer { names in
+                for r in 0..<n where nameOK[Int(names[r])] {
+                    if let range, !range.contains(times[r]) { continue }
+                    if let users, !users.contains(uids[r]) { continue }
+                    keep.append(r)
+                }
             }
             if keep.isEmpty { return nil }
             if keep.count < n { block = block.selecting(keep) }

@@ -27,10 +27,22 @@ package struct ScanRequest: Sendable, Equatable {
     package var seqs: Bool
     /// Deliver each row's property keys in arrival order (raw export reproduces it).
     package var keyOrder: Bool
-    /// Deliver each row's uid and time. When false (a count by day and event, say) a store may
-    /// leave `uids` and `timesMs` empty and not read them; it still delivers them where it
-    /// must read them anyway (to filter by time or user, or to merge sources).
-    package var uidsAndTimes = true
+    /// Deliver each row's uid. When false (a count by day and event, say) a store may leave
+    /// `uids` empty and not read them; it still delivers them where it must read them anyway
+    /// (to filter by user, or to merge sources).
+    package var deliversUids = true
+    /// Deliver each row's time; when false, likewise (a store still reads times to filter by
+    /// time within a block the request's time range cuts).
+    package var deliversTimes = true
+    /// When false, `eventNames` only rules out whole blocks: a block that holds a wanted event
+    /// may come with its other rows too, for a reader that filters by name itself anyway (it
+    /// saves copying the kept rows out).
+    package var filtersRowsByName = true
+    /// Both of the above.
+    package var uidsAndTimes: Bool {
+        get { deliversUids && deliversTimes }
+        set { deliversUids = newValue; deliversTimes = newValue }
+    }
 
     package init(days: ClosedRange<Int32>, timeMs: Range<Int64>? = nil, eventNames: Set<String>? = nil,
                  uids: Range<UInt32>? = nil, properties: Properties = .none, insertIds: Bool = false,
