@@ -35,6 +35,10 @@ let package = Package(
         // Values only: JSON, events, errors. No I/O.
         .target(name: "ApusModel"),
 
+        // Mixpanel's segmentation-expression language (`where`, `on`): parser, canonical printer,
+        // reference evaluator (the oracle) and the static analysis query planners need.
+        .target(name: "ApusExpression", dependencies: ["ApusModel"]),
+
         // The seams: the EventStore protocol, the store's error, the file-system protocol and
         // its POSIX implementation. No store logic.
         .target(name: "ApusStoreCore", dependencies: ["ApusModel"]),
