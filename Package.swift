@@ -95,6 +95,7 @@ let package = Package(
                           path: "Fuzz/ApusFuzz"),
 
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
+        .testTarget(name: "ApusExpressionTests", dependencies: ["ApusExpression", "ApusModel"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusStoreCore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusCatalogTests", dependencies: ["ApusCatalog", "ApusModel", "ApusTesting"]),
