@@ -89,9 +89,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        // libFuzzer targets for the ingestion decoders (Fuzz/README.md). scripts/fuzz builds it
-        // with sanitizers; a plain build makes a driver that replays saved inputs.
-        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "CZlib"],
+        // libFuzzer targets for the ingestion decoders and the expression language (Fuzz/README.md).
+        // scripts/fuzz builds it with sanitizers; a plain build makes a driver that replays saved
+        // inputs.
+        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "ApusExpression", "CZlib"],
                           path: "Fuzz/ApusFuzz"),
 
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
