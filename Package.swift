@@ -35,6 +35,10 @@ let package = Package(
         // Values only: JSON, events, errors. No I/O.
         .target(name: "ApusModel"),
 
+        // Mixpanel's segmentation-expression language (`where`, `on`): parser, canonical printer,
+        // reference evaluator (the oracle) and the static analysis query planners need.
+        .target(name: "ApusExpression", dependencies: ["ApusModel"]),
+
         // The seams: the EventStore protocol, the store's error, the file-system protocol and
         // its POSIX implementation. No store logic.
         .target(name: "ApusStoreCore", dependencies: ["ApusModel"]),
@@ -89,12 +93,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        // libFuzzer targets for the ingestion decoders (Fuzz/README.md). scripts/fuzz builds it
-        // with sanitizers; a plain build makes a driver that replays saved inputs.
-        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "CZlib"],
+        // libFuzzer targets for the ingestion decoders and the expression language (Fuzz/README.md).
+        // scripts/fuzz builds it with sanitizers; a plain build makes a driver that replays saved
+        // inputs.
+        .executableTarget(name: "apus-fuzz", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "ApusExpression", "CZlib"],
                           path: "Fuzz/ApusFuzz"),
 
         .testTarget(name: "ApusModelTests", dependencies: ["ApusModel"]),
+        .testTarget(name: "ApusExpressionTests", dependencies: ["ApusExpression", "ApusModel"]),
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusStoreCore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusCatalogTests", dependencies: ["ApusCatalog", "ApusModel", "ApusTesting"]),

@@ -179,7 +179,25 @@ TRANSCODER_SEEDS = {
     "ignore-and-server-set": b"\x01" + compact([event("B", **{"$ignore": "yes"}), event("C", **{"$import": False, "mp_processing_time_ms": 1})]),
 }
 
-TARGETS = {"transcoder": TRANSCODER_SEEDS, "payload": PAYLOAD, "json": JSON_SEEDS, "base64": BASE64_SEEDS, "inflate": INFLATE_SEEDS, "scalars": SCALAR_SEEDS}
+# Expression target: the text of a segmentation expression (Mixpanel's own examples first).
+EXPRESSION_SEEDS = {
+    "equals": b'properties["$city"] == "Chicago"',
+    "contains": b'"Facebook" in properties["$referring_domain"]',
+    "not-contains": b'not "Facebook" in properties["$referring_domain"]',
+    "set-and-not-set": b'(defined (properties["$device"])) and not defined(properties["$os"])',
+    "browser-and-email": b'(properties["$browser"] == "Chrome" and not "" in properties["$email"])',
+    "list-membership": b'properties["account_id"] in [1,2,3,4]',
+    "user-email": b'user["$email"] == "test@example.com"',
+    "time-range": b'event["$time"] >= datetime("2025-01-01T00:00:00") AND event["$time"] < datetime(1735776000)',
+    "any-list": b'any(X, properties["tags"], X = "a" or X = 1)',
+    "string-default": b'string(properties["plan"], "undefined") != "free"',
+    "arithmetic": b'floor(number(properties["price"]) * 100 / 3) % 7 + -round(2.5) >= ceil(1e2)',
+    "casts-and-case": b'boolean(properties["t"]) or lower(upper(string(properties["n"]))) == \'42\' or list(properties["x"]) == [1, "x"]',
+    "escapes": rb'properties["a\"b\\c"] + "\n\t\u00e9\ud83d\ude00" == event["$event_name"]',
+    "deep": b"(" * 40 + b"1" + b")" * 40,
+}
+
+TARGETS = {"transcoder": TRANSCODER_SEEDS, "payload": PAYLOAD, "json": JSON_SEEDS, "base64": BASE64_SEEDS, "inflate": INFLATE_SEEDS, "scalars": SCALAR_SEEDS, "expression": EXPRESSION_SEEDS}
 
 for target, seeds in TARGETS.items():
     folder = os.path.join(ROOT, target)

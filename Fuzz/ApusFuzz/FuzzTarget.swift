@@ -1,6 +1,6 @@
-// The fuzz targets of `apus-fuzz`, one per decoder family. One executable holds them all so
-// the sanitizer build compiles and links once; `APUS_FUZZ_TARGET` (or the replay driver's
-// first argument) picks which one runs. Fuzz/README.md says how to build and run them.
+// The fuzz targets of `apus-fuzz`, one per decoder family and one for the expression language.
+// One executable holds them all so the sanitizer build compiles and links once;
+// `APUS_FUZZ_TARGET` (or the replay driver's first argument) picks which one runs. Fuzz/README.md says how to build and run them.
 
 /// A decoder family under fuzzing. Each `run` must finish for any input, and traps (via
 /// `require`) when a decoder breaks one of its invariants.
@@ -18,6 +18,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case scalars
     /// `EventTranscoder` against the general path (parse, validate, encode), differentially.
     case transcoder
+    /// The segmentation-expression parser, canonical printer, evaluator and constant folding.
+    case expression
 
     /// Runs the target on one input.
     func run(_ bytes: [UInt8]) {
@@ -28,6 +30,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .inflate: InflateFuzzer.run(bytes)
         case .scalars: ScalarTextFuzzer.run(bytes)
         case .transcoder: TranscoderFuzzer.run(bytes)
+        case .expression: ExpressionFuzzer.run(bytes)
         }
     }
 
