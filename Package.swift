@@ -61,11 +61,11 @@ let package = Package(
 
         // Report engines (segmentation, discovery; funnels and retention later) over EventStore
         // scans; answers as plain values, the Mixpanel shapes are made at the HTTP edge.
-        .target(name: "ApusQuery", dependencies: ["ApusModel", "ApusStoreCore"]),
+        .target(name: "ApusQuery", dependencies: ["ApusModel", "ApusExpression", "ApusStoreCore"]),
 
         // HTTP: routes, middleware, auth, error mapping.
         .target(name: "ApusServer", dependencies: [
-            "ApusModel", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusIngest", "ApusQuery", "CZlib",
+            "ApusModel", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusIngest", "ApusExpression", "ApusQuery", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -84,7 +84,7 @@ let package = Package(
 
         // Seeded random, manual clock, workload generator, temp folders, a fault-injecting
         // file system, and naive reference implementations of the reports (the oracles).
-        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStoreCore", "ApusStore", "ApusQuery"]),
+        .target(name: "ApusTesting", dependencies: ["ApusModel", "ApusStoreCore", "ApusStore", "ApusExpression", "ApusQuery"]),
 
         // Release-mode benchmarks against peer engines (results in BENCHMARKS.md).
         .executableTarget(name: "apus-ingest-bench", dependencies: [
@@ -109,7 +109,7 @@ let package = Package(
             "ApusServer", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusModel", "ApusIngest", "ApusTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ApusQueryTests", dependencies: ["ApusQuery", "ApusStoreCore", "ApusStore", "ApusModel", "ApusTesting"]),
+        .testTarget(name: "ApusQueryTests", dependencies: ["ApusQuery", "ApusExpression", "ApusStoreCore", "ApusStore", "ApusModel", "ApusTesting"]),
         .testTarget(name: "ApusCLITests", dependencies: ["ApusModel"]),
         .testTarget(name: "ApusTestingTests", dependencies: ["ApusTesting"]),
     ]

@@ -448,3 +448,24 @@ def test_property_endpoints_list_keys_values_and_a_series_per_value(server, repo
     unique = query(server, ["events", "properties"], {"event": "Bought", "name": "plan", "type": "unique", "unit": "day",
                                                      "interval": 2, "values": json.dumps(["pro"])})
     assert unique["data"]["values"]["pro"][yesterday] == 4
+
+
+def test_segmentation_with_where_and_on_expressions(server, reports, caplog):
+    events = [{"event": "Bought", "properties": {"distinct_id": f"u{i % 3}", "time": T0 + 60 * i, "$insert_id": f"w-{i}",
+                                                 "plan": ["pro", "free"][i % 2], "amount": i}} for i in range(20)]
+    utils_for(server).import_events(events, timezone_offset=0)
+    assert reports.problems == []
+    params = {"event": "Bought", "from_date": "2025-01-01", "to_date": "2025-01-01"}
+    by_plan = query(server, ["segmentation"], dict(params, on='properties["plan"]', where='properties["amount"] >= 10'))
+    assert by_plan["data"]["values"] == {"free": {"2025-01-01": 5}, "pro": {"2025-01-01": 5}}
+    assert by_plan["legend_size"] == 2
+    top = query(server, ["segmentation"], dict(params, on='properties["amount"] % 3', limit=1, type="unique"))
+    # Segments rank by events: "0" (0, 3, … 18) and "1" (1, 4, … 19) have 7 each, "2" has 6; ties by name.
+    assert list(top["data"]["values"]) == ["0"]
+
+    mu = utils_for(server)
+    assert mu.request(mu.formatted_api, ["segmentation"], dict(params, where='properties["plan"] == ')) is None
+    errors = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Response:")]
+    assert errors and "where:" in errors[-1] and "position" in errors[-1]
+    assert mu.request(mu.formatted_api, ["segmentation"], dict(params, where='user["plan"] == "pro"')) is None
+    assert "user" in [r.getMessage() for r in caplog.records if r.getMessage().startswith("Response:")][-1]

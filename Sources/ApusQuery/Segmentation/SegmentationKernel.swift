@@ -3,6 +3,7 @@
 // block, by its bytes); then its time bucket (a minute table per UTC day); then a count and,
 // for unique and average, the user's bit in that cell's set. No allocation per row.
 
+import ApusExpression
 import ApusModel
 import ApusStoreCore
 
@@ -14,6 +15,9 @@ package enum SegmentBy: Sendable, Equatable {
     /// text, booleans as "true"/"false"); rows without a string, number or boolean value
     /// there are left out.
     case property(String)
+    /// One segment per value of an `on` expression (as `string()` writes it); rows where it is
+    /// undefined, null or a list are left out.
+    case expression(Expression)
 }
 
 /// One worker's partial counts; merged with `merge(_:)`.
@@ -36,7 +40,14 @@ package struct SegmentationKernel {
     private var tables: [Int32: [Int32]] = [:]
     private var lastDictionary: (dictionary: [String], address: UInt, map: [Int32])?
 
-    package init(buckets: TimeBuckets, events: [String], segmentBy: SegmentBy, values: [String]? = nil, needsUsers: Bool) {
+    /// Rows must make this true to count (`where`).
+    let filter: Expression?
+    let snapshot: (any EventSnapshot)?
+
+    package init(buckets: TimeBuckets, events: [String], segmentBy: SegmentBy, values: [String]? = nil, needsUsers: Bool,
+                 filter: Expression? = nil, snapshot: (any EventSnapshot)? = nil) {
+        self.filter = filter
+        self.snapshot = snapshot
         self.buckets = buckets
         self.bucketCount = buckets.labels.count
         self.needsUsers = needsUsers
@@ -47,7 +58,7 @@ package struct SegmentationKernel {
         case .event:
             // Segments in the order the events were asked for.
             for e in events { _ = segment(e) }
-        case .property:
+        case .property, .expression:
             for v in values ?? [] { _ = segment(v, adding: true) }
         }
     }
@@ -156,6 +167,15 @@ package struct SegmentationKernel {
                 }
             }
             return seg
+        case .expression(let on):
+            var seg = [Int32](repeating: -1, count: block.count)
+            guard let snapshot else { return seg }
+            var row = BlockExpressionRow(block: block, snapshot: snapshot)
+            for r in 0..<block.count where nameOK[Int(block.nameIds[r])] {
+                row.row = r
+                if let text = segmentText(ExpressionEvaluator.evaluate(on, row: row)) { seg[r] = segment(text) }
+            }
+            return seg
         }
     }
 
@@ -175,7 +195,7 @@ package struct SegmentationKernel {
     package mutating func add(_ block: EventBlock) {
         let table = tables[block.day] ?? buckets.minuteTable(utcDay: block.day)
         tables[block.day] = table
-        if case .event = segmentBy, block.timesMs.isEmpty, !needsUsers {
+        if case .event = segmentBy, block.timesMs.isEmpty, !needsUsers, filter == nil {
             // Events counted per bucket of whole days (see below): a count per name id.
             let b = Int(table[0])
             guard b >= 0 else { return }
@@ -189,7 +209,15 @@ package struct SegmentationKernel {
             }
             return
         }
-        let seg = segments(of: block)
+        var seg = segments(of: block)
+        if let filter, let snapshot {
+            // Row at a time through the reference evaluator (see BlockExpressionRow).
+            var row = BlockExpressionRow(block: block, snapshot: snapshot)
+            for r in 0..<block.count where seg[r] >= 0 {
+                row.row = r
+                if !ExpressionEvaluator.matches(filter, row: row) { seg[r] = -1 }
+            }
+        }
         let dayStart = Int64(block.day) * 86_400_000
         let nb = bucketCount
         // Each counted row's cell, or -1.

@@ -1,6 +1,7 @@
 // What a segmentation-style report asks (`/segmentation`, `/events`), resolved and validated
 // once, and what it answers. The Mixpanel JSON shapes are made at the HTTP edge.
 
+import ApusExpression
 import ApusModel
 
 /// How events in a bucket are measured.
@@ -29,9 +30,13 @@ package struct SegmentationQuery: Sendable {
     /// With `segmentBy` a property: the segments with the most events over the range, at most
     /// this many.
     package var limit: Int?
+    /// Only events that make this true are counted (`where`).
+    package var filter: Expression?
 
     package init(events: [String], from: CivilDate, to: CivilDate, unit: TimeUnit = .day, intervalDays: Int? = nil,
-                 type: CountType = .general, segmentBy: SegmentBy = .event, values: [String]? = nil, limit: Int? = nil) {
+                 type: CountType = .general, segmentBy: SegmentBy = .event, values: [String]? = nil, limit: Int? = nil,
+                 filter: Expression? = nil) {
+        self.filter = filter
         self.segmentBy = segmentBy
         self.values = values
         self.limit = limit

@@ -3,6 +3,7 @@
 // the days the range touches (reading names, times and, for unique counts, users; nothing
 // else), and the partial counts are merged into a series per segment.
 
+import ApusExpression
 import ApusModel
 import ApusStoreCore
 
@@ -33,7 +34,17 @@ package enum SegmentationRunner {
             buckets = try TimeBuckets(from: query.from, to: query.to, unit: query.unit, zone: zone)
         }
         var request = ScanRequest(days: buckets.utcDays, timeMs: buckets.range, eventNames: Set(query.events))
-        if case .property(let key) = query.segmentBy { request.properties = .keys([key]) }
+        // Columns the segment property and expressions read.
+        var needs = ExpressionNeeds()
+        if case .property(let key) = query.segmentBy { needs.propertyKeys.append(key) }
+        for e in [query.filter, { if case .expression(let e) = query.segmentBy { return e }; return nil }()].compactMap({ $0 }) {
+            if let refused = e.references.userPropertiesUnavailableError {
+                throw ReportError(.invalidExpression, refused.message)
+            }
+            needs.add(e)
+        }
+        if !needs.propertyKeys.isEmpty { request.properties = .keys(needs.propertyKeys) }
+        request.insertIds = needs.insertIds
         if let limit = query.limit, limit < 1 || limit > limitMax {
             throw ReportError(.invalidParameter, "limit must be from 1 to \(limitMax)")
         }
@@ -41,13 +52,14 @@ package enum SegmentationRunner {
         // In UTC, buckets of whole days hold whole UTC days (the store's day blocks): a row's
         // bucket is its block's, and times need not be read at all.
         let wholeDays = zone.identifier == "UTC" && (query.intervalDays != nil || [.day, .week, .month].contains(query.unit))
-        request.deliversTimes = !wholeDays
-        request.deliversUids = needsUsers
+        request.deliversTimes = !wholeDays || needs.times
+        request.deliversUids = needsUsers || needs.uids
         // The kernel skips other events' rows itself, cheaper than the store copying ours out.
         request.filtersRowsByName = false
-        let events = query.events, segmentBy = query.segmentBy, values = query.values
+        let events = query.events, segmentBy = query.segmentBy, values = query.values, filter = query.filter
         let states = try DayScan.run(snapshot, request, policy: policy,
-                                     makeState: { SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers) },
+                                     makeState: { SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values,
+                                                                     needsUsers: needsUsers, filter: filter, snapshot: snapshot) },
                                      fold: { kernel, block in kernel.add(block) })
         var total = SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers)
         for s in states { total.merge(s) }
@@ -57,7 +69,7 @@ package enum SegmentationRunner {
 
         let nb = buckets.labels.count
         var order = Array(total.segmentNames.indices).filter { s in (0..<nb).contains { total.counts[s * nb + $0] > 0 } }
-        if case .property = query.segmentBy {
+        if query.segmentBy != .event {
             let sums = order.map { s in (0..<nb).reduce(0.0) { $0 + total.counts[s * nb + $1] } }
             let names = total.segmentNames
             order = zip(order, sums).sorted { a, b in

@@ -3,6 +3,7 @@
 // Mixpanel's JSON shape here. Any role in the project may query; a project token never reads.
 
 import ApusCatalog
+import ApusExpression
 import ApusModel
 import ApusQuery
 import ApusStoreCore
@@ -88,11 +89,16 @@ package struct QueryRoutes: Sendable {
     /// `/segmentation`: one event per bucket (spec §2.2).
     func segmentation(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
         guard let event = q["event"], !event.isEmpty else { throw .badRequest("missing_parameter", "event is required (one event name)") }
-        for name in ["on", "where"] where !(q[name] ?? "").isEmpty {
-            throw .badRequest("unsupported_parameter", "\(name) expressions are not supported by this server yet; leave \(name) out")
-        }
         let (from, to) = try dates(q, c, required: true)
         var query = SegmentationQuery(events: [event], from: from, to: to)
+        if let on = try expression(q, "on") { query.segmentBy = .expression(on) }
+        query.filter = try expression(q, "where")
+        if let limit = try positiveInteger(q, "limit") {
+            guard limit <= SegmentationRunner.limitMax else {
+                throw .badRequest("invalid_parameter", "limit must be from 1 to \(SegmentationRunner.limitMax)")
+            }
+            query.limit = limit
+        }
         query.unit = try unit(q, allowed: [.minute, .hour, .day, .month], default: .day)
         query.intervalDays = try positiveInteger(q, "interval")
         query.type = try countType(q, required: false)
@@ -209,6 +215,17 @@ package struct QueryRoutes: Sendable {
             throw .badRequest("invalid_parameter", "type '\(text)' is not one of general, unique, average")
         }
         return type
+    }
+
+    /// The expression in parameter `name`, parsed; a 400 naming the parameter and the
+    /// position when it does not parse.
+    func expression(_ q: QueryString, _ name: String) throws(QueryError) -> ApusExpression.Expression? {
+        guard let text = q[name], !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        do throws(ExpressionError) {
+            return try ExpressionParser.parse(text)
+        } catch {
+            throw .badRequest("invalid_expression", "\(name): \(error.message)")
+        }
     }
 
     func positiveInteger(_ q: QueryString, _ name: String) throws(QueryError) -> Int? {

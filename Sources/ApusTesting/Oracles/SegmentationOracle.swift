@@ -2,6 +2,7 @@
 // rows, with bucket labels from Foundation's calendar in the project's zone (not from the
 // engine's bucket tables), so that engine and oracle agreeing means something.
 
+import ApusExpression
 import ApusModel
 import ApusQuery
 import Foundation
@@ -53,9 +54,22 @@ package enum SegmentationOracle {
             guard query.events.contains(where: { $0.utf8.elementsEqual(row.name.utf8) }) else { continue }
             let instant = Date(timeIntervalSince1970: Double(row.timeMs) / 1000)
             guard instant >= start && instant < end else { continue }
+            // Expressions see the row as a decoded event (time, distinct_id and $insert_id as export shows them).
+            let asEvent = EventExpressionRow(Event(name: row.name, distinctId: row.distinctId, timeMs: row.timeMs,
+                                                   insertId: row.insertId ?? "", properties: row.properties))
+            if let filter = query.filter, !ExpressionEvaluator.matches(filter, row: asEvent) { continue }
             let segment: String
             switch query.segmentBy {
             case .event: segment = row.name
+            case .expression(let on):
+                let value = ExpressionEvaluator.evaluate(on, row: asEvent)
+                switch value {
+                case .undefined, .null, .list: continue
+                default:
+                    guard case .string(let text) = ExpressionSemantics.toString(value) else { continue }
+                    segment = text
+                }
+                if let values = query.values, !values.contains(where: { $0.utf8.elementsEqual(segment.utf8) }) { continue }
             case .property(let key):
                 switch row.properties.last(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value {
                 case .string(let v)?: segment = v
@@ -72,7 +86,7 @@ package enum SegmentationOracle {
         var segments: [TimeSeriesResult.Segment] = []
         var done = Set<[UInt8]>()
         var names = query.events
-        if case .property = query.segmentBy {
+        if query.segmentBy != .event {
             // By total events over the range, most first; ties by bytes; at most `limit`.
             let totals = counts.mapValues { $0.values.reduce(0, +) }
             names = totals.sorted { a, b in a.value != b.value ? a.value > b.value : a.key.lexicographicallyPrecedes(b.key) }

@@ -1,0 +1,80 @@
+// One row of a column block seen as an expression row, so a `where` or `on` expression can be
+// evaluated by the reference evaluator over stored columns. This is the first, row-at-a-time
+// binding (correct for every construct); the vectorised kernels replace it construct by
+// construct, and these rows stay as their fallback.
+
+import ApusExpression
+import ApusModel
+import ApusStoreCore
+
+/// Row `row` of a block. `time`, `distinct_id` and `$insert_id` read as export shows them.
+struct BlockExpressionRow: ExpressionRow {
+    let block: EventBlock
+    /// Property key → its column in `block`, by exact bytes.
+    let columns: [[UInt8]: Int]
+    let snapshot: any EventSnapshot
+    var row = 0
+
+    init(block: EventBlock, snapshot: any EventSnapshot) {
+        self.block = block
+        self.snapshot = snapshot
+        var columns: [[UInt8]: Int] = [:]
+        for (i, key) in block.propertyKeys.enumerated() where columns[Array(key.utf8)] == nil { columns[Array(key.utf8)] = i }
+        self.columns = columns
+    }
+
+    func property(_ key: String) -> ExpressionValue {
+        switch key {
+        case "time": return block.timesMs.isEmpty ? .undefined : .number(Double(block.timesMs[row]) / 1000)
+        case "distinct_id": return block.uids.isEmpty ? .undefined : .string(snapshot.distinctId(of: block.uids[row]))
+        case "$insert_id": return block.insertIds.count == 0 ? .undefined : .string(block.insertIds[row])
+        default:
+            guard let k = columns[Array(key.utf8)], let value = block.properties[k].value(at: row) else { return .undefined }
+            return ExpressionValue(json: value)
+        }
+    }
+
+    /// Profiles do not exist yet; queries that name them are refused before scanning.
+    func userProperty(_ key: String) -> ExpressionValue { .undefined }
+
+    func eventField(_ field: EventField) -> ExpressionValue {
+        switch field {
+        case .time: return block.timesMs.isEmpty ? .undefined : .datetime(block.timesMs[row])
+        case .name: return .string(block.names[Int(block.nameIds[row])])
+        case .distinctID: return block.uids.isEmpty ? .undefined : .string(snapshot.distinctId(of: block.uids[row]))
+        }
+    }
+}
+
+/// The columns an expression needs from a scan.
+struct ExpressionNeeds {
+    var propertyKeys: [String] = []
+    var times = false
+    var uids = false
+    var insertIds = false
+
+    mutating func add(_ e: Expression) {
+        let refs = e.references
+        for key in refs.propertyKeys {
+            switch key {
+            case "time": times = true
+            case "distinct_id": uids = true
+            case "$insert_id": insertIds = true
+            default: if !propertyKeys.contains(where: { $0.utf8.elementsEqual(key.utf8) }) { propertyKeys.append(key) }
+            }
+        }
+        if refs.eventFields.contains(.time) { times = true }
+        if refs.eventFields.contains(.distinctID) { uids = true }
+    }
+}
+
+/// The segment an `on` value names: strings as they are, numbers as export writes them,
+/// booleans and datetimes as text; undefined, null and lists name none.
+func segmentText(_ value: ExpressionValue) -> String? {
+    switch value {
+    case .undefined, .null, .list: return nil
+    default:
+        if case .string(let s) = ExpressionSemantics.toString(value) { return s }
+        return nil
+    }
+}
