@@ -78,3 +78,27 @@ func segmentText(_ value: ExpressionValue) -> String? {
         return nil
     }
 }
+
+/// A `where` applied to whole blocks: the rows that make it true (raw export).
+package struct BlockFilter: Sendable {
+    package let expression: Expression
+    let snapshot: any EventSnapshot
+
+    /// `expression` must not name user properties (`ExpressionReferences.userPropertiesUnavailableError`).
+    package init(_ expression: Expression, snapshot: any EventSnapshot) {
+        self.expression = expression
+        self.snapshot = snapshot
+    }
+
+    /// The block of only the rows that match, or nil when none does.
+    package func apply(_ block: EventBlock) -> EventBlock? {
+        var row = BlockExpressionRow(block: block, snapshot: snapshot)
+        var keep: [Int] = []
+        for r in 0..<block.count {
+            row.row = r
+            if ExpressionEvaluator.matches(expression, row: row) { keep.append(r) }
+        }
+        if keep.isEmpty { return nil }
+        return keep.count == block.count ? block : block.selecting(keep)
+    }
+}

@@ -6,6 +6,8 @@
 import ApusModel
 import ApusStoreCore
 import ApusCatalog
+import ApusExpression
+import ApusQuery
 import ApusStore
 import Foundation
 import HTTPTypes
@@ -37,6 +39,8 @@ package struct ExportRoutes: Sendable {
         var names: Set<String>?
         var limit: Int?
         var timeInMs: Bool
+        /// `where`: only events that make it true.
+        var filter: ApusExpression.Expression?
     }
 
     private func requestLine(_ request: Request) -> String {
@@ -70,7 +74,12 @@ package struct ExportRoutes: Sendable {
             var pending: [Task<[UInt8], Never>] = []
             let inFlightMax = 2 * max(2, ProcessInfo.processInfo.activeProcessorCount)
             let timeInMs = params.timeInMs
-            while remaining > 0, let block = try blocks.next() {
+            let filter = params.filter.map { BlockFilter($0, snapshot: snapshot) }
+            while remaining > 0, var block = try blocks.next() {
+                if let filter {
+                    guard let kept = filter.apply(block) else { continue }
+                    block = kept
+                }
                 let lines = ExportFormat(block, timeInMs: timeInMs)
                 var start = 0
                 while start < block.count && remaining > 0 {
@@ -148,10 +157,19 @@ package struct ExportRoutes: Sendable {
             }
             limit = n
         }
-        if let w = q["where"], !w.isEmpty {
-            throw .badRequest("unsupported_parameter", "where is not supported by export yet; filter with event=[...] or after export")
+        var filter: ApusExpression.Expression? = nil
+        if let w = q["where"], !w.trimmingCharacters(in: .whitespaces).isEmpty {
+            do throws(ExpressionError) {
+                filter = try ExpressionParser.parse(w)
+            } catch {
+                throw .badRequest("invalid_expression", "where: \(error.message)")
+            }
+            if let refused = filter?.references.userPropertiesUnavailableError {
+                throw .badRequest("invalid_expression", "where: \(refused.message)")
+            }
         }
         let timeInMs = ["1", "true"].contains(q["time_in_ms"]?.lowercased() ?? "")
-        return Parameters(days: Int32(from.daysSinceEpoch)...Int32(to.daysSinceEpoch), names: names, limit: limit, timeInMs: timeInMs)
+        return Parameters(days: Int32(from.daysSinceEpoch)...Int32(to.daysSinceEpoch), names: names, limit: limit, timeInMs: timeInMs,
+                          filter: filter)
     }
 }
