@@ -133,15 +133,7 @@ package struct ExportRoutes: Sendable {
     }
 
     static func parse(_ q: QueryString) throws(QueryError) -> Parameters {
-        guard let fromText = q["from_date"] else { throw .badRequest("missing_parameter", "from_date is required (YYYY-MM-DD)") }
-        guard let toText = q["to_date"] else { throw .badRequest("missing_parameter", "to_date is required (YYYY-MM-DD)") }
-        guard let from = CivilDate(parsing: fromText) else {
-            throw .badRequest("invalid_date", "from_date '\(fromText)' is not a date of the form YYYY-MM-DD")
-        }
-        guard let to = CivilDate(parsing: toText) else {
-            throw .badRequest("invalid_date", "to_date '\(toText)' is not a date of the form YYYY-MM-DD")
-        }
-        guard from <= to else { throw .badRequest("invalid_date_range", "from_date \(from) is after to_date \(to)") }
+        let (from, to) = try DateParameters.range(q)
         var names: Set<String>? = nil
         if let eventText = q["event"], !eventText.isEmpty {
             guard case .array(let items)? = try? JSONParser.parse(eventText),

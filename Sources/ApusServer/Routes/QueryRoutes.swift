@@ -89,7 +89,7 @@ package struct QueryRoutes: Sendable {
     /// `/segmentation`: one event per bucket (spec §2.2).
     func segmentation(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
         guard let event = q["event"], !event.isEmpty else { throw .badRequest("missing_parameter", "event is required (one event name)") }
-        let (from, to) = try dates(q, c, required: true)
+        let (from, to) = try DateParameters.range(q)
         var query = SegmentationQuery(events: [event], from: from, to: to)
         if let on = try expression(q, "on") { query.segmentBy = .expression(on) }
         query.filter = try expression(q, "where")
@@ -127,7 +127,7 @@ package struct QueryRoutes: Sendable {
     /// `from_date`/`to_date`, or else `interval` units up to today.
     func rangeOrInterval(_ q: QueryString, _ c: ProjectContext, unit: TimeUnit) throws(QueryError) -> (CivilDate, CivilDate) {
         if q["from_date"] != nil || q["to_date"] != nil {
-            return try dates(q, c, required: true)
+            return try DateParameters.range(q)
         } else {
             guard let n = try positiveInteger(q, "interval") else {
                 throw .badRequest("missing_parameter", "give from_date and to_date, or interval (how many units up to today)")
@@ -180,19 +180,6 @@ package struct QueryRoutes: Sendable {
             throw .badRequest("invalid_parameter", "event must be a non-empty JSON array of event names (strings)")
         }
         return names
-    }
-
-    func dates(_ q: QueryString, _ c: ProjectContext, required: Bool) throws(QueryError) -> (CivilDate, CivilDate) {
-        guard let fromText = q["from_date"] else { throw .badRequest("missing_parameter", "from_date is required (YYYY-MM-DD)") }
-        guard let toText = q["to_date"] else { throw .badRequest("missing_parameter", "to_date is required (YYYY-MM-DD)") }
-        guard let from = CivilDate(parsing: fromText) else {
-            throw .badRequest("invalid_date", "from_date '\(fromText)' is not a date of the form YYYY-MM-DD")
-        }
-        guard let to = CivilDate(parsing: toText) else {
-            throw .badRequest("invalid_date", "to_date '\(toText)' is not a date of the form YYYY-MM-DD")
-        }
-        guard from <= to else { throw .badRequest("invalid_date_range", "from_date \(from) is after to_date \(to)") }
-        return (from, to)
     }
 
     func unit(_ q: QueryString, allowed: [TimeUnit], default fallback: TimeUnit?) throws(QueryError) -> TimeUnit {
