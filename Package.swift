@@ -88,7 +88,7 @@ let package = Package(
 
         // Release-mode benchmarks against peer engines (results in BENCHMARKS.md).
         .executableTarget(name: "apus-ingest-bench", dependencies: [
-            "ApusTesting", "ApusModel", "ApusStoreCore", "ApusStore", "ApusIngest", "ApusQuery",
+            "ApusTesting", "ApusModel", "ApusStoreCore", "ApusStore", "ApusIngest", "ApusExpression", "ApusQuery",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/IngestBenchmark", swiftSettings: [.swiftLanguageMode(.v5)]),

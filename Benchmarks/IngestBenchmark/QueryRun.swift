@@ -3,6 +3,7 @@
 // the folder's days, unique users by day, a series per value of a string property (the top 10),
 // and an event's property keys. Peers come with the next step (where/on).
 
+import ApusExpression
 import ApusModel
 import ApusQuery
 import ApusStore
@@ -32,6 +33,11 @@ enum QueryRun {
             }),
             ("count by day per value of a string property (top 10)", {
                 try SegmentationRunner.run(SegmentationQuery(events: [event], from: from, to: to, segmentBy: .property("$browser"), limit: 10),
+                                           snapshot: snapshot, zone: .utc).segments.count
+            }),
+            ("count by day per value of a string property (top 10), where another equals a value", {
+                try SegmentationRunner.run(SegmentationQuery(events: [event], from: from, to: to, segmentBy: .property("$browser"), limit: 10,
+                                                             filter: try ExpressionParser.parse(#"properties["$os"] == "Windows""#)),
                                            snapshot: snapshot, zone: .utc).segments.count
             }),
             ("an event's property keys (last 31 days)", {

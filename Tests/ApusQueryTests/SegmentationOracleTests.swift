@@ -106,6 +106,11 @@ struct SegmentationOracleTests {
         #"number(properties["amount"]) >= 50"#, #"event["$time"] >= datetime("2025-03-08T00:00:00")"#,
         #"properties["time"] < 1741400000"#, #"properties["distinct_id"] == "u3""#, #"upper(properties["plan"]) == "PRO""#,
         #"properties["meta"] == "x" or properties["big \"key\""] < 0"#,
+        // Column loops (and their row-by-row fallback) over a key of mixed types.
+        #"properties["amount"] != 5"#, #"not (properties["amount"] <= 20)"#, #"properties["plan"] in ["pro", 3, null]"#,
+        #"properties["amount"] == null"#, #"properties["amount"] == true"#, #"10 < properties["amount"]"#,
+        #"properties["plan"] > "a""#, #"not (properties["plan"] == "free" or defined(properties["meta"]))"#,
+        #"properties["tags"] == "a" or properties["amount"] >= -1"#,
     ]
     static let ons = [
         #"properties["plan"]"#, #"properties["amount"]"#, #"string(properties["amount"], "none")"#,

@@ -18,9 +18,25 @@ struct BlockExpressionRow: ExpressionRow {
     init(block: EventBlock, snapshot: any EventSnapshot) {
         self.block = block
         self.snapshot = snapshot
+        columns = Self.columns(of: block)
+    }
+
+    /// Each property key's column index, by exact bytes (the first of a repeated key).
+    static func columns(of block: EventBlock) -> [[UInt8]: Int] {
         var columns: [[UInt8]: Int] = [:]
         for (i, key) in block.propertyKeys.enumerated() where columns[Array(key.utf8)] == nil { columns[Array(key.utf8)] = i }
-        self.columns = columns
+        return columns
+    }
+
+    /// Rows of `block` where `filter` is true: by column loops where it can, else row by row.
+    static func matching(_ filter: Expression, _ block: EventBlock, snapshot: any EventSnapshot) -> Bitmap {
+        let columns = columns(of: block)
+        if let bits = VectorFilter.rows(filter, block, columns) { return bits }
+        var row = BlockExpressionRow(block: block, snapshot: snapshot)
+        return Bitmap(count: block.count) { r in
+            row.row = r
+            return ExpressionEvaluator.matches(filter, row: row)
+        }
     }
 
     func property(_ key: String) -> ExpressionValue {
@@ -92,12 +108,7 @@ package struct BlockFilter: Sendable {
 
     /// The block of only the rows that match, or nil when none does.
     package func apply(_ block: EventBlock) -> EventBlock? {
-        var row = BlockExpressionRow(block: block, snapshot: snapshot)
-        var keep: [Int] = []
-        for r in 0..<block.count {
-            row.row = r
-            if ExpressionEvaluator.matches(expression, row: row) { keep.append(r) }
-        }
+        let keep = BlockExpressionRow.matching(expression, block, snapshot: snapshot).setRows
         if keep.isEmpty { return nil }
         return keep.count == block.count ? block : block.selecting(keep)
     }

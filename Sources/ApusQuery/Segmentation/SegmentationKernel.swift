@@ -211,12 +211,8 @@ package struct SegmentationKernel {
         }
         var seg = segments(of: block)
         if let filter, let snapshot {
-            // Row at a time through the reference evaluator (see BlockExpressionRow).
-            var row = BlockExpressionRow(block: block, snapshot: snapshot)
-            for r in 0..<block.count where seg[r] >= 0 {
-                row.row = r
-                if !ExpressionEvaluator.matches(filter, row: row) { seg[r] = -1 }
-            }
+            let keep = BlockExpressionRow.matching(filter, block, snapshot: snapshot)
+            for r in 0..<block.count where seg[r] >= 0 && !keep[r] { seg[r] = -1 }
         }
         let dayStart = Int64(block.day) * 86_400_000
         let nb = bucketCount
