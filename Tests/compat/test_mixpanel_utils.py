@@ -483,3 +483,17 @@ def test_export_events_with_a_where_expression_keeps_only_matching_events(server
                                                          "to_date": "2025-01-31", "where": 'properties["plan" == 1'},
                      auth=(SA_USER, SA_SECRET), timeout=30)
     assert r.status_code == 400 and "position" in r.json()["error"]
+
+
+def test_segmentation_sum_and_average_of_a_numeric_expression(server, reports):
+    events = [{"event": "Paid", "properties": {"distinct_id": f"u{i}", "time": T0 + DAY * (i % 2) + 60 * i,
+                                               "$insert_id": f"s-{i}", "price": i if i != 3 else "n/a"}} for i in range(6)]
+    utils_for(server).import_events(events, timezone_offset=0)
+    assert reports.problems == []
+    params = {"event": "Paid", "from_date": "2025-01-01", "to_date": "2025-01-02", "on": 'properties["price"]'}
+    total = query(server, ["segmentation", "sum"], params)
+    assert total["status"] == "ok" and total["computed_at"].endswith("+00:00")
+    # Day 1: prices 0, 2, 4; day 2: 1, "n/a" (counts as 0), 5.
+    assert total["results"] == {"2025-01-01": 6, "2025-01-02": 6}
+    mean = query(server, ["segmentation", "average"], dict(params, where='properties["price"] != 0'))
+    assert mean["results"] == {"2025-01-01": 3, "2025-01-02": 2}

@@ -18,6 +18,8 @@ package struct QueryRoutes: Sendable {
         typealias Endpoint = @Sendable (QueryRoutes, QueryString, ProjectContext) throws(QueryError) -> JSONValue
         let routes: [(String, Endpoint)] = [
             ("segmentation", { (r, q, c) throws(QueryError) in try r.segmentation(q, c) }),
+            ("segmentation/sum", { (r, q, c) throws(QueryError) in try r.numericAggregate(q, c, .sum) }),
+            ("segmentation/average", { (r, q, c) throws(QueryError) in try r.numericAggregate(q, c, .average) }),
             ("events", { (r, q, c) throws(QueryError) in try r.events(q, c) }),
             ("events/names", { (r, q, c) throws(QueryError) in try r.eventNames(q, c) }),
             ("events/top", { (r, q, c) throws(QueryError) in try r.topEvents(q, c) }),
@@ -106,6 +108,39 @@ package struct QueryRoutes: Sendable {
             throw .badRequest("invalid_parameter", "unique and average counts are not available by minute; use unit=hour or longer")
         }
         return Self.timeSeries(try run(query, c))
+    }
+
+    /// `/segmentation/sum` and `/segmentation/average`: an expression's sum or mean per bucket,
+    /// `{"status": "ok", "computed_at": "…", "results": {bucket: value}}`.
+    func numericAggregate(_ q: QueryString, _ c: ProjectContext, _ aggregate: NumericAggregate) throws(QueryError) -> JSONValue {
+        guard let event = q["event"], !event.isEmpty else { throw .badRequest("missing_parameter", "event is required (one event name)") }
+        guard let on = try expression(q, "on") else {
+            throw .badRequest("missing_parameter", "on is required: a numeric expression, e.g. properties[\"price\"]")
+        }
+        let (from, to) = try DateParameters.range(q)
+        let query = NumericAggregateQuery(event: event, from: from, to: to, unit: try unit(q, allowed: [.hour, .day], default: .day),
+                                          on: on, filter: try expression(q, "where"), aggregate: aggregate)
+        let results: [(label: String, value: Double)]
+        do throws(ReportError) {
+            results = try NumericAggregateRunner.run(query, snapshot: c.snapshot, zone: c.zone, policy: c.policy)
+        } catch {
+            throw QueryError(error)
+        }
+        return .object([
+            JSONMember("status", .string("ok")),
+            JSONMember("computed_at", .string(Self.computedAt(state.clock.nowMs()))),
+            JSONMember("results", .object(results.map { JSONMember($0.label, .number($0.value)) })),
+        ])
+    }
+
+    /// `2025-03-04T10:00:00.000000+00:00`.
+    static func computedAt(_ ms: Int64) -> String {
+        let day = floorDays(ms)
+        let inDay = ms - day * 86_400_000
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let micros = String(inDay % 1000 * 1000)
+        return "\(CivilDate(daysSinceEpoch: day))T\(two(inDay / 3_600_000)):\(two(inDay / 60_000 % 60)):\(two(inDay / 1000 % 60))."
+            + String(repeating: "0", count: 6 - micros.count) + micros + "+00:00"
     }
 
     /// `/events`: several events per bucket.

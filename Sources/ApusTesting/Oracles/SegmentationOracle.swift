@@ -8,8 +8,16 @@ import ApusQuery
 import Foundation
 
 package enum SegmentationOracle {
-    package static func run(_ query: SegmentationQuery, rows: [ScanRow], zone identifier: String) -> TimeSeriesResult {
-        var calendar = Calendar(identifier: .gregorian)
+    /// A query's bucket labels in time order, each instant's label, and the range as instants.
+    struct Calendar {
+        var series: [String]
+        var label: (Date) -> String
+        var start: Date
+        var end: Date
+    }
+
+    static func calendar(_ query: SegmentationQuery, zone identifier: String) -> Calendar {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: identifier)!
         func startOf(_ date: CivilDate) -> Date {
             calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day))!
@@ -47,6 +55,12 @@ package enum SegmentationOracle {
             if seen.insert(l).inserted { series.append(l) }
             t = t.addingTimeInterval(query.unit == .minute ? 60 : 900)
         }
+        return Calendar(series: series, label: label, start: start, end: end)
+    }
+
+    package static func run(_ query: SegmentationQuery, rows: [ScanRow], zone identifier: String) -> TimeSeriesResult {
+        let c = calendar(query, zone: identifier)
+        let (series, label, start, end) = (c.series, c.label, c.start, c.end)
         // Names and ids keyed by their bytes (Swift's String equality is canonical, not exact).
         var counts: [[UInt8]: [String: Int]] = [:]
         var users: [[UInt8]: [String: Set<[UInt8]>]] = [:]
@@ -105,5 +119,27 @@ package enum SegmentationOracle {
             }))
         }
         return TimeSeriesResult(series: series, segments: segments)
+    }
+
+    /// `/segmentation/sum` and `/average`: per bucket, the sum or mean of `on` over the event's
+    /// rows that pass `where` (a value that is not a number counts as 0).
+    package static func aggregate(_ query: NumericAggregateQuery, rows: [ScanRow], zone identifier: String) -> [(label: String, value: Double)] {
+        let c = calendar(SegmentationQuery(events: [query.event], from: query.from, to: query.to, unit: query.unit), zone: identifier)
+        var sums: [String: Double] = [:], counts: [String: Int] = [:]
+        for row in rows where row.name.utf8.elementsEqual(query.event.utf8) {
+            let instant = Date(timeIntervalSince1970: Double(row.timeMs) / 1000)
+            guard instant >= c.start && instant < c.end else { continue }
+            let asEvent = EventExpressionRow(Event(name: row.name, distinctId: row.distinctId, timeMs: row.timeMs,
+                                                   insertId: row.insertId ?? "", properties: row.properties))
+            if let filter = query.filter, !ExpressionEvaluator.matches(filter, row: asEvent) { continue }
+            var value = 0.0
+            if case .number(let x) = ExpressionEvaluator.evaluate(query.on, row: asEvent) { value = x }
+            sums[c.label(instant), default: 0] += value
+            counts[c.label(instant), default: 0] += 1
+        }
+        return c.series.map { l in
+            let n = counts[l] ?? 0
+            return (l, query.aggregate == .sum ? sums[l] ?? 0 : (n == 0 ? 0 : (sums[l] ?? 0) / Double(n)))
+        }
     }
 }
