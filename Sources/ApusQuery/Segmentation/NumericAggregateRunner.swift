@@ -37,10 +37,7 @@ package enum NumericAggregateRunner {
     /// Per bucket label, in time order: the sum or mean (0 for a bucket without events).
     package static func run(_ query: NumericAggregateQuery, snapshot: any EventSnapshot, zone: ProjectTimeZone,
                             policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> [(label: String, value: Double)] {
-        guard query.from <= query.to else { throw ReportError(.invalidDateRange, "from_date \(query.from) is after to_date \(query.to)") }
-        guard query.to.daysSinceEpoch - query.from.daysSinceEpoch < Int64(SegmentationRunner.rangeDaysMax) else {
-            throw ReportError(.invalidDateRange, "the date range is longer than \(SegmentationRunner.rangeDaysMax) days; choose a shorter one")
-        }
+        try SegmentationRunner.checkRange(from: query.from, to: query.to)
         let buckets = try TimeBuckets(from: query.from, to: query.to, unit: query.unit, zone: zone)
         var needs = ExpressionNeeds()
         for e in [query.on, query.filter].compactMap({ $0 }) {
@@ -53,12 +50,13 @@ package enum NumericAggregateRunner {
         request.deliversUids = needs.uids
         let on = query.on, filter = query.filter, event = query.event
         let nb = buckets.labels.count
-        let states = try DayScan.run(snapshot, request, policy: policy, makeState: { (sums: [Double](repeating: 0, count: nb), counts: [Int](repeating: 0, count: nb)) },
+        let states = try DayScan.run(snapshot, request, policy: policy, makeState: { (sums: [Double](repeating: 0, count: nb), counts: [Int](repeating: 0, count: nb), tables: [Int32: [Int32]]()) },
                                      fold: { state, block in
             let keep = filter.map { BlockExpressionRow.matching($0, block, snapshot: snapshot) }
             let exact = block.names.map { $0.utf8.elementsEqual(event.utf8) }
             let dayStart = Int64(block.day) * 86_400_000
-            let table = buckets.minuteTable(utcDay: block.day)
+            let table = state.tables[block.day] ?? buckets.minuteTable(utcDay: block.day)
+            state.tables[block.day] = table
             let values = numbers(on, block, snapshot: snapshot)
             for r in 0..<block.count where exact[Int(block.nameIds[r])] && (keep?[r] ?? true) {
                 let minute = (block.timesMs[r] - dayStart) / 60_000

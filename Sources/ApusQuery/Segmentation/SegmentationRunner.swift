@@ -16,17 +16,20 @@ package enum SegmentationRunner {
     /// Most events one `/events` query may name.
     package static let eventsMax = 100
 
+    /// A report's dates: in order, and no longer than `rangeDaysMax`.
+    static func checkRange(from: CivilDate, to: CivilDate) throws(ReportError) {
+        guard from <= to else { throw ReportError(.invalidDateRange, "from_date \(from) is after to_date \(to)") }
+        guard to.daysSinceEpoch - from.daysSinceEpoch < Int64(rangeDaysMax) else {
+            throw ReportError(.invalidDateRange, "the date range is longer than \(rangeDaysMax) days; choose a shorter one")
+        }
+    }
+
     package static func run(_ query: SegmentationQuery, snapshot: any EventSnapshot, zone: ProjectTimeZone, policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> TimeSeriesResult {
         guard !query.events.isEmpty else { throw ReportError(.missingParameter, "name at least one event") }
         guard query.events.count <= eventsMax else {
             throw ReportError(.invalidParameter, "at most \(eventsMax) events may be asked for at once")
         }
-        guard query.from <= query.to else {
-            throw ReportError(.invalidDateRange, "from_date \(query.from) is after to_date \(query.to)")
-        }
-        guard query.to.daysSinceEpoch - query.from.daysSinceEpoch < Int64(rangeDaysMax) else {
-            throw ReportError(.invalidDateRange, "the date range is longer than \(rangeDaysMax) days; choose a shorter one")
-        }
+        try checkRange(from: query.from, to: query.to)
         let buckets: TimeBuckets
         if let days = query.intervalDays {
             buckets = try TimeBuckets(from: query.from, to: query.to, intervalDays: days, zone: zone)

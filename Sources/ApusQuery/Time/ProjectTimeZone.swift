@@ -3,6 +3,7 @@
 // long. Offsets come from the system's zone database (Debian `tzdata`).
 
 import ApusModel
+import ApusStoreCore
 import Foundation
 
 /// Converts between instants and the project's wall-clock time.
@@ -49,6 +50,12 @@ package struct ProjectTimeZone: Sendable {
     /// The instant local `date` begins.
     package func start(of date: CivilDate) -> Int64 {
         instant(ofLocal: date.daysSinceEpoch * 86_400_000)
+    }
+
+    /// Local dates `from`…`to` (inclusive) as instants, and the UTC days those touch.
+    package func range(from: CivilDate, to: CivilDate) -> (instants: Range<Int64>, utcDays: ClosedRange<Int32>) {
+        let first = start(of: from), end = start(of: CivilDate(daysSinceEpoch: to.daysSinceEpoch + 1))
+        return (first..<end, Int32(floorDiv(first, 86_400_000))...Int32(floorDiv(end - 1, 86_400_000)))
     }
 
     /// Local wall-clock time of instant `ms`, as ms since 1970-01-01 00:00 local.

@@ -28,7 +28,7 @@ package struct TimeBuckets: Sendable {
 
     /// Buckets of `unit` over local dates `from`…`to` (inclusive).
     package init(from: CivilDate, to: CivilDate, unit: TimeUnit, zone: ProjectTimeZone) throws(ReportError) {
-        let end = zone.start(of: CivilDate(daysSinceEpoch: to.daysSinceEpoch + 1))
+        let end = zone.range(from: from, to: to).instants.upperBound
         var starts: [Int64] = [], labels: [String] = []
         switch unit {
         case .minute, .hour:
@@ -80,7 +80,7 @@ package struct TimeBuckets: Sendable {
             labels.append(date.description)
             day += Int64(intervalDays)
         }
-        self.init(starts: starts, labels: labels, end: zone.start(of: CivilDate(daysSinceEpoch: to.daysSinceEpoch + 1)))
+        self.init(starts: starts, labels: labels, end: zone.range(from: from, to: to).instants.upperBound)
     }
 
     private init(starts: [Int64], labels: [String], end: Int64) {

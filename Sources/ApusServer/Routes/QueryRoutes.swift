@@ -77,13 +77,9 @@ package struct QueryRoutes: Sendable {
             snapshot = EmptySnapshot(project: principal.project)
         }
         let now = state.clock.nowMs()
-        let today = CivilDate(daysSinceEpoch: Self.floorDays(zone.local(now)))
+        let today = CivilDate(daysSinceEpoch: floorDiv(zone.local(now), 86_400_000))
         return ProjectContext(project: principal.project, zone: zone, snapshot: snapshot, today: today,
                               policy: ScanPolicy(durationMaxSeconds: state.configuration.queryDurationMaxSeconds))
-    }
-
-    static func floorDays(_ ms: Int64) -> Int64 {
-        ms >= 0 ? ms / 86_400_000 : (ms + 1) / 86_400_000 - 1
     }
 
     // MARK: Endpoints
@@ -135,7 +131,7 @@ package struct QueryRoutes: Sendable {
 
     /// `2025-03-04T10:00:00.000000+00:00`.
     static func computedAt(_ ms: Int64) -> String {
-        let day = floorDays(ms)
+        let day = floorDiv(ms, 86_400_000)
         let inDay = ms - day * 86_400_000
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let micros = String(inDay % 1000 * 1000)
