@@ -49,13 +49,20 @@ struct SegmentationOracleTests {
         return w.events(1500)
     }
 
-    func compare(_ query: SegmentationQuery, storage: Storage, zone: String, events: [Event], expectRows: Bool? = true) async throws {
+    func compare(_ query: SegmentationQuery, storage: Storage, zone: String, events: [Event], expectRows: Bool? = true,
+                 numericOn: ApusExpression.Expression? = nil) async throws {
         let (store, dir) = try await Self.load(storage, events)
         defer { store.close(); dir?.remove() }
         let snapshot = try store.snapshot(of: 1)
         let rows = try ScanRows.collect(snapshot, .everything(days: Int32.min...Int32.max)).rows
-        let want = SegmentationOracle.run(query, rows: rows, zone: zone)
-        let got = try SegmentationRunner.run(query, snapshot: snapshot, zone: ProjectTimeZone(identifier: zone)!)
+        let want: TimeSeriesResult, got: TimeSeriesResult
+        if let on = numericOn {
+            want = SegmentationOracle.numeric(query, on: on, rows: rows, zone: zone)
+            got = try SegmentationRunner.runNumeric(query, on: on, snapshot: snapshot, zone: ProjectTimeZone(identifier: zone)!)
+        } else {
+            want = SegmentationOracle.run(query, rows: rows, zone: zone)
+            got = try SegmentationRunner.run(query, snapshot: snapshot, zone: ProjectTimeZone(identifier: zone)!)
+        }
         #expect(got.series == want.series, "\(zone) \(query.unit) series")
         #expect(got.segments.map(\.name) == want.segments.map(\.name))
         for (g, w) in zip(got.segments, want.segments) {
@@ -164,6 +171,23 @@ struct SegmentationOracleTests {
                     }
                     #expect(want.contains { $0.value != 0 })
                 }
+            }
+        }
+    }
+
+    /// `/segmentation/numeric`: ranges of a number column, of a computed expression, of a key
+    /// that mixes types, with `where`, for every count type.
+    @Test(arguments: Storage.allCases, ["UTC", "America/New_York"])
+    func numericSegmentsMatchTheOracle(storage: Storage, zone: String) async throws {
+        let events = Self.workload(seed: 17, startMs: 1_741_219_200_000)
+        let from = CivilDate(year: 2025, month: 3, day: 6)!, to = CivilDate(year: 2025, month: 3, day: 10)!
+        for (on, filter) in [(#"properties["amount"]"#, nil), (#"properties["amount"] / 7"#, #"properties["plan"] != "free""#),
+                             (#"number(properties["plan"])"#, nil), (#"properties["time"] % 86400"#, nil)] as [(String, String?)] {
+            for type in CountType.allCases {
+                let q = SegmentationQuery(events: ["Bought", "Viewed"], from: from, to: to, unit: .day, type: type,
+                                          filter: try filter.map { try ExpressionParser.parse($0) })
+                try await compare(q, storage: storage, zone: zone, events: events, expectRows: !on.contains("plan"),
+                                  numericOn: try ExpressionParser.parse(on))
             }
         }
     }

@@ -497,3 +497,42 @@ def test_segmentation_sum_and_average_of_a_numeric_expression(server, reports):
     assert total["results"] == {"2025-01-01": 6, "2025-01-02": 6}
     mean = query(server, ["segmentation", "average"], dict(params, where='properties["price"] != 0'))
     assert mean["results"] == {"2025-01-01": 3, "2025-01-02": 2}
+
+
+def test_numeric_segmentation_splits_values_into_round_ranges(server, reports):
+    # Amounts 0…19 on day 1 (users u0…u3), and "n/a" on one event, which is left out.
+    events = [{"event": "Paid", "properties": {"distinct_id": f"u{i % 4}", "time": T0 + 60 * i, "$insert_id": f"n-{i}",
+                                               "amount": i * 100 if i != 7 else "n/a"}} for i in range(20)]
+    utils_for(server).import_events(events, timezone_offset=0)
+    assert reports.problems == []
+    params = {"event": "Paid", "from_date": "2025-01-01", "to_date": "2025-01-01", "on": 'properties["amount"]'}
+    answer = query(server, ["segmentation", "numeric"], params)
+    # 0…1,900 in ranges of 200: ten ranges; 700 is missing ("n/a").
+    values = answer["data"]["values"]
+    assert list(values) == [f"{a:,} - {a + 200:,}" for a in range(0, 2000, 200)]
+    assert values["0 - 200"] == {"2025-01-01": 2} and values["600 - 800"] == {"2025-01-01": 1}
+    assert answer["legend_size"] == 10
+    unique = query(server, ["segmentation", "numeric"], dict(params, type="unique", where='properties["amount"] >= 1000'))
+    # 1,000…1,900 in ranges of 100; the largest value closes the last range.
+    assert list(unique["data"]["values"]) == [f"{a:,} - {a + 100:,}" for a in range(1000, 1900, 100)]
+    assert unique["data"]["values"]["1,800 - 1,900"] == {"2025-01-01": 2}
+
+
+def test_segmentation_as_csv_has_a_row_per_bucket_and_a_column_per_segment(server, reports):
+    events = [{"event": "Bought", "properties": {"distinct_id": f"u{i}", "time": T0 + DAY * (i % 2) + 60 * i, "$insert_id": f"c-{i}",
+                                                 "plan": ["pro", "=cmd()", "a,b"][i % 3]}} for i in range(12)]
+    utils_for(server).import_events(events, timezone_offset=0)
+    assert reports.problems == []
+    mu = utils_for(server)
+    text = mu.request(mu.formatted_api, ["segmentation"], {"event": "Bought", "from_date": "2025-01-01", "to_date": "2025-01-02",
+                                                           "on": 'properties["plan"]', "format": "csv"})
+    lines = text.splitlines()
+    # Segments rank by total (4 each, ties by name); a formula-like name is defused, a comma quoted.
+    assert lines[0] == "date,'=cmd(),\"a,b\",pro"
+    assert lines[1:] == ["2025-01-01,2,2,2", "2025-01-02,2,2,2"]
+    total = mu.request(mu.formatted_api, ["segmentation", "sum"], {"event": "Bought", "from_date": "2025-01-01", "to_date": "2025-01-02",
+                                                                   "on": "1", "format": "csv"})
+    assert total.splitlines() == ["date,value", "2025-01-01,6", "2025-01-02,6"]
+    r = requests.get(f"{server.url}/api/2.0/events/names", params={"project_id": PROJECT_ID, "type": "general", "format": "csv"},
+                     auth=(SA_USER, SA_SECRET), timeout=30)
+    assert r.status_code == 400 and "format=csv" in r.json()["error"]

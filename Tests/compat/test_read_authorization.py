@@ -15,6 +15,7 @@ DATES = {"from_date": "2025-01-01", "to_date": "2025-01-02"}
 READ_ROUTES = {
     "api/2.0/export": ("analyst", DATES),
     "api/query/segmentation": ("consumer", dict(DATES, event="Played")),
+    "api/2.0/segmentation/numeric": ("consumer", dict(DATES, event="Played", on='properties["price"]')),
     "api/query/segmentation/sum": ("consumer", dict(DATES, event="Played", on='properties["price"]')),
     "api/2.0/segmentation/average": ("consumer", dict(DATES, event="Played", on='properties["price"]')),
     "api/2.0/events": ("consumer", dict(DATES, event='["Played"]', type="general", unit="day")),

@@ -82,15 +82,26 @@ package enum NumericAggregateRunner {
 
     /// Each row's value of `on` as a number (0 when it is not one).
     static func numbers(_ on: Expression, _ block: EventBlock, snapshot: any EventSnapshot) -> [Double] {
+        let (values, present) = numbersAndPresence(on, block, snapshot: snapshot)
+        return (0..<block.count).map { present[$0] ? values[$0] : 0 }
+    }
+
+    /// Each row's value of `on`, and whether it is a number there. A bare property reference
+    /// reads its number column; anything else is evaluated row by row.
+    static func numbersAndPresence(_ on: Expression, _ block: EventBlock, snapshot: any EventSnapshot) -> (values: [Double], present: [Bool]) {
         if case .property(let key) = on.kind, let p = VectorFilter.column(key, block, BlockExpressionRow.columns(of: block)) {
-            guard let v = p.numbers else { return [Double](repeating: 0, count: block.count) }
-            return (0..<block.count).map { v.present[$0] ? v.values[$0] : 0 }
+            guard let v = p.numbers else { return ([Double](repeating: 0, count: block.count), [Bool](repeating: false, count: block.count)) }
+            return (v.values, (0..<block.count).map { v.present[$0] })
         }
         var row = BlockExpressionRow(block: block, snapshot: snapshot)
-        return (0..<block.count).map { r in
+        var values = [Double](repeating: 0, count: block.count), present = [Bool](repeating: false, count: block.count)
+        for r in 0..<block.count {
             row.row = r
-            if case .number(let x) = ExpressionEvaluator.evaluate(on, row: row) { return x }
-            return 0
+            if case .number(let x) = ExpressionEvaluator.evaluate(on, row: row) {
+                values[r] = x
+                present[r] = true
+            }
         }
+        return (values, present)
     }
 }

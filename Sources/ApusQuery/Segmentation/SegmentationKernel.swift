@@ -18,6 +18,9 @@ package enum SegmentBy: Sendable, Equatable {
     /// One segment per value of an `on` expression (as `string()` writes it); rows where it is
     /// undefined, null or a list are left out.
     case expression(Expression)
+    /// One segment per range of a numeric `on` expression (`/segmentation/numeric`), in range
+    /// order; rows where it is not a number are left out.
+    case numeric(Expression, NumericBuckets)
 }
 
 /// One worker's partial counts; merged with `merge(_:)`.
@@ -58,6 +61,9 @@ package struct SegmentationKernel {
         case .event:
             // Segments in the order the events were asked for.
             for e in events { _ = segment(e) }
+        case .numeric(_, let ranges):
+            // Segment i is range i.
+            for l in ranges.labels { _ = segment(l) }
         case .property, .expression:
             for v in values ?? [] { _ = segment(v, adding: true) }
         }
@@ -165,6 +171,14 @@ package struct SegmentationKernel {
                     guard nameOK[Int(block.nameIds[r])] else { return }
                     seg[r] = v.values[r] ? yes : no
                 }
+            }
+            return seg
+        case .numeric(let on, let ranges):
+            var seg = [Int32](repeating: -1, count: block.count)
+            guard let snapshot else { return seg }
+            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot)
+            for r in 0..<block.count where present[r] && nameOK[Int(block.nameIds[r])] {
+                seg[r] = Int32(ranges.index(of: values[r]))
             }
             return seg
         case .expression(let on):
@@ -292,5 +306,23 @@ package struct SegmentationKernel {
     /// Distinct users of a cell.
     package func uniqueUsers(cell: Int) -> Int {
         users[cell].reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+}
+
+extension SegmentBy {
+    /// The `on` expression, if segments come from one.
+    var expression: Expression? {
+        switch self {
+        case .expression(let e), .numeric(let e, _): return e
+        case .event, .property: return nil
+        }
+    }
+
+    /// Segments are ranked by their totals (and cut at `limit`), not kept in their own order.
+    var ordersByTotal: Bool {
+        switch self {
+        case .property, .expression: return true
+        case .event, .numeric: return false
+        }
     }
 }

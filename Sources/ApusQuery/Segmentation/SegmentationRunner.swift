@@ -24,23 +24,26 @@ package enum SegmentationRunner {
         }
     }
 
+    /// The query's time buckets: `intervalDays` days each, or one `unit` each.
+    static func timeBuckets(_ query: SegmentationQuery, zone: ProjectTimeZone) throws(ReportError) -> TimeBuckets {
+        if let days = query.intervalDays {
+            return try TimeBuckets(from: query.from, to: query.to, intervalDays: days, zone: zone)
+        }
+        return try TimeBuckets(from: query.from, to: query.to, unit: query.unit, zone: zone)
+    }
+
     package static func run(_ query: SegmentationQuery, snapshot: any EventSnapshot, zone: ProjectTimeZone, policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> TimeSeriesResult {
         guard !query.events.isEmpty else { throw ReportError(.missingParameter, "name at least one event") }
         guard query.events.count <= eventsMax else {
             throw ReportError(.invalidParameter, "at most \(eventsMax) events may be asked for at once")
         }
         try checkRange(from: query.from, to: query.to)
-        let buckets: TimeBuckets
-        if let days = query.intervalDays {
-            buckets = try TimeBuckets(from: query.from, to: query.to, intervalDays: days, zone: zone)
-        } else {
-            buckets = try TimeBuckets(from: query.from, to: query.to, unit: query.unit, zone: zone)
-        }
+        let buckets = try timeBuckets(query, zone: zone)
         var request = ScanRequest(days: buckets.utcDays, timeMs: buckets.range, eventNames: Set(query.events))
         // Columns the segment property and expressions read.
         var needs = ExpressionNeeds()
         if case .property(let key) = query.segmentBy { needs.propertyKeys.append(key) }
-        for e in [query.filter, { if case .expression(let e) = query.segmentBy { return e }; return nil }()].compactMap({ $0 }) {
+        for e in [query.filter, query.segmentBy.expression].compactMap({ $0 }) {
             if let refused = e.references.userPropertiesUnavailableError {
                 throw ReportError(.invalidExpression, refused.message)
             }
@@ -72,7 +75,7 @@ package enum SegmentationRunner {
 
         let nb = buckets.labels.count
         var order = Array(total.segmentNames.indices).filter { s in (0..<nb).contains { total.counts[s * nb + $0] > 0 } }
-        if query.segmentBy != .event {
+        if query.segmentBy.ordersByTotal {
             let sums = order.map { s in (0..<nb).reduce(0.0) { $0 + total.counts[s * nb + $1] } }
             let names = total.segmentNames
             order = zip(order, sums).sorted { a, b in

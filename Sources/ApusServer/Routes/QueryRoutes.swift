@@ -18,6 +18,7 @@ package struct QueryRoutes: Sendable {
         typealias Endpoint = @Sendable (QueryRoutes, QueryString, ProjectContext) throws(QueryError) -> JSONValue
         let routes: [(String, Endpoint)] = [
             ("segmentation", { (r, q, c) throws(QueryError) in try r.segmentation(q, c) }),
+            ("segmentation/numeric", { (r, q, c) throws(QueryError) in try r.numericSegmentation(q, c) }),
             ("segmentation/sum", { (r, q, c) throws(QueryError) in try r.numericAggregate(q, c, .sum) }),
             ("segmentation/average", { (r, q, c) throws(QueryError) in try r.numericAggregate(q, c, .average) }),
             ("events", { (r, q, c) throws(QueryError) in try r.events(q, c) }),
@@ -36,8 +37,15 @@ package struct QueryRoutes: Sendable {
                         let context = try authorize(request, q)
                         try state.queryLimiter.admit(context.project).get()
                         defer { state.queryLimiter.release(context.project) }
+                        let csv = try Self.wantsCSV(q)
                         let value = try run(self, q, context)
-                        return Reply(status: 200, headers: [("Content-Type", "application/json")], body: JSONWriter.bytes(value)).response
+                        guard csv else {
+                            return Reply(status: 200, headers: [("Content-Type", "application/json")], body: JSONWriter.bytes(value)).response
+                        }
+                        guard let table = CSVTable.bytes(value) else {
+                            throw .badRequest("invalid_parameter", "format=csv is not available for /\(path); leave format out for JSON")
+                        }
+                        return Reply(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8")], body: table).response
                     } catch {
                         return error.reply(request: line).response
                     }
@@ -104,6 +112,32 @@ package struct QueryRoutes: Sendable {
             throw .badRequest("invalid_parameter", "unique and average counts are not available by minute; use unit=hour or longer")
         }
         return Self.timeSeries(try run(query, c))
+    }
+
+    /// `/segmentation/numeric`: segments are ranges of a numeric `on` expression (spec §2.2).
+    func numericSegmentation(_ q: QueryString, _ c: ProjectContext) throws(QueryError) -> JSONValue {
+        guard let event = q["event"], !event.isEmpty else { throw .badRequest("missing_parameter", "event is required (one event name)") }
+        guard let on = try expression(q, "on") else {
+            throw .badRequest("missing_parameter", "on is required: a numeric expression, e.g. properties[\"price\"]")
+        }
+        let (from, to) = try DateParameters.range(q)
+        var query = SegmentationQuery(events: [event], from: from, to: to, unit: try unit(q, allowed: [.hour, .day], default: .day))
+        query.filter = try expression(q, "where")
+        query.type = try countType(q, required: false)
+        do throws(ReportError) {
+            return Self.timeSeries(try SegmentationRunner.runNumeric(query, on: on, snapshot: c.snapshot, zone: c.zone, policy: c.policy))
+        } catch {
+            throw QueryError(error)
+        }
+    }
+
+    /// `format=json` (the default) or `format=csv`.
+    static func wantsCSV(_ q: QueryString) throws(QueryError) -> Bool {
+        switch q["format"] {
+        case nil, "", "json": return false
+        case "csv": return true
+        case let other?: throw .badRequest("invalid_parameter", "format '\(other)' is not one of json, csv")
+        }
     }
 
     /// `/segmentation/sum` and `/segmentation/average`: an expression's sum or mean per bucket,

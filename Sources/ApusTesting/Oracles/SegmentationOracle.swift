@@ -84,6 +84,9 @@ package enum SegmentationOracle {
                     segment = text
                 }
                 if let values = query.values, !values.contains(where: { $0.utf8.elementsEqual(segment.utf8) }) { continue }
+            case .numeric(let on, let ranges):
+                guard case .number(let x) = ExpressionEvaluator.evaluate(on, row: asEvent) else { continue }
+                segment = ranges.labels[ranges.index(of: x)]
             case .property(let key):
                 switch row.properties.last(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value {
                 case .string(let v)?: segment = v
@@ -100,7 +103,9 @@ package enum SegmentationOracle {
         var segments: [TimeSeriesResult.Segment] = []
         var done = Set<[UInt8]>()
         var names = query.events
-        if query.segmentBy != .event {
+        if case .numeric(_, let ranges) = query.segmentBy {
+            names = ranges.labels
+        } else if query.segmentBy != .event {
             // By total events over the range, most first; ties by bytes; at most `limit`.
             let totals = counts.mapValues { $0.values.reduce(0, +) }
             names = totals.sorted { a, b in a.value != b.value ? a.value > b.value : a.key.lexicographicallyPrecedes(b.key) }
@@ -119,6 +124,28 @@ package enum SegmentationOracle {
             }))
         }
         return TimeSeriesResult(series: series, segments: segments)
+    }
+
+    /// `/segmentation/numeric`: the smallest and largest number `on` gives over the counted rows
+    /// fix the ranges, then rows are segmented by range.
+    package static func numeric(_ query: SegmentationQuery, on: ApusExpression.Expression, rows: [ScanRow], zone identifier: String) -> TimeSeriesResult {
+        let c = calendar(query, zone: identifier)
+        var lo = Double.infinity, hi = -Double.infinity
+        for row in rows where query.events.contains(where: { $0.utf8.elementsEqual(row.name.utf8) }) {
+            let instant = Date(timeIntervalSince1970: Double(row.timeMs) / 1000)
+            guard instant >= c.start && instant < c.end else { continue }
+            let asEvent = EventExpressionRow(Event(name: row.name, distinctId: row.distinctId, timeMs: row.timeMs,
+                                                   insertId: row.insertId ?? "", properties: row.properties))
+            if let filter = query.filter, !ExpressionEvaluator.matches(filter, row: asEvent) { continue }
+            if case .number(let x) = ExpressionEvaluator.evaluate(on, row: asEvent) {
+                lo = min(lo, x)
+                hi = max(hi, x)
+            }
+        }
+        guard lo <= hi else { return TimeSeriesResult(series: c.series, segments: []) }
+        var ranged = query
+        ranged.segmentBy = .numeric(on, NumericBuckets(min: lo, max: hi))
+        return run(ranged, rows: rows, zone: identifier)
     }
 
     /// `/segmentation/sum` and `/average`: per bucket, the sum or mean of `on` over the event's
