@@ -10,15 +10,30 @@ package enum PropertyKeysReport {
     package static func run(event: String, from: CivilDate, to: CivilDate, zone: ProjectTimeZone,
                             snapshot: any EventSnapshot, policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> [(String, Int)] {
         let range = zone.range(from: from, to: to)
-        let request = ScanRequest(days: range.utcDays, timeMs: range.instants, eventNames: [event], properties: .all)
+        // Which keys a row holds is its key order's shape: no property value is read.
+        var request = ScanRequest(days: range.utcDays, timeMs: range.instants, eventNames: [event], properties: .all, keyOrder: true)
+        request.deliversPropertyValues = false
+        request.uidsAndTimes = false
+        request.filtersRowsByName = false
         let states = try DayScan.run(snapshot, request, policy: policy, makeState: { CountsByText() }, fold: { counts, block in
-            // The store filters by name with String equality; count only rows of exactly `event`.
+            guard let order = block.keyOrder else { return }
+            // Rows of exactly `event` (names compare by their bytes), counted per shape.
             let exact = block.names.map { $0.utf8.elementsEqual(event.utf8) }
-            let rows = Bitmap(count: block.count) { exact[Int(block.nameIds[$0])] }
-            for (k, key) in block.propertyKeys.enumerated() {
-                let n = block.properties[k].present(rowCount: block.count).intersection(rows).setCount
-                if n > 0 { counts.add(key, n) }
+            var perShape = [Int](repeating: 0, count: order.shapes.count)
+            perShape.withUnsafeMutableBufferPointer { perShape in
+                order.shapeOfRow.withUnsafeBufferPointer { shapes in
+                    block.nameIds.withUnsafeBufferPointer { names in
+                        exact.withUnsafeBufferPointer { exact in
+                            for r in 0..<block.count where exact[Int(names[r])] { perShape[Int(shapes[r])] += 1 }
+                        }
+                    }
+                }
             }
+            var perKey = [Int](repeating: 0, count: block.propertyKeys.count)
+            for (s, n) in perShape.enumerated() where n > 0 {
+                for k in order.shapes[s] { perKey[Int(k)] += n }
+            }
+            for (k, n) in perKey.enumerated() where n > 0 { counts.add(block.propertyKeys[k], n) }
         })
         var total = CountsByText()
         for s in states { total.merge(s) }

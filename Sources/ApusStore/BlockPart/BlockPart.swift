@@ -153,7 +153,7 @@ package final class BlockPart: Sendable {
         }
         var slot: [Int: Int] = [:]
         for (i, k) in keys.enumerated() where k >= 0 { slot[k] = i }
-        for sub in info.properties {
+        for sub in info.properties where request.deliversPropertyValues {
             guard let i = slot[Int(sub.key)] else { continue }
             try readSubColumn(sub, rowCount: n, into: &block.properties[i])
         }

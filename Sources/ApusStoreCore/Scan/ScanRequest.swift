@@ -38,6 +38,9 @@ package struct ScanRequest: Sendable, Equatable {
     /// may come with its other rows too, for a reader that filters by name itself anyway (it
     /// saves copying the kept rows out).
     package var filtersRowsByName = true
+    /// When false, property columns may come without their values (a store may still fill
+    /// them): for a reader that only needs which keys each row holds, through `keyOrder`.
+    package var deliversPropertyValues = true
     /// Both of the above.
     package var uidsAndTimes: Bool {
         get { deliversUids && deliversTimes }
