@@ -38,8 +38,9 @@ package struct SegmentationKernel {
     private let closed: Bool
     /// Events per cell (segment × bucket).
     package private(set) var counts: [Double] = []
-    /// Users per cell, as bitmaps over uids (grown as uids appear).
-    package private(set) var users: [[UInt64]] = []
+    /// Users per cell, as bitmaps over uids (grown as uids appear). Each kernel makes its own
+    /// (the DayScan workers never share one).
+    private let users = UserSets()
     private var tables: [Int32: [Int32]] = [:]
     private var lastDictionary: (dictionary: [String], address: UInt, map: [Int32])?
 
@@ -85,7 +86,7 @@ package struct SegmentationKernel {
         if inserted {
             segmentNames.append(name)
             counts += repeatElement(0, count: bucketCount)
-            if needsUsers { users += repeatElement([], count: bucketCount) }
+            if needsUsers { users.appendCells(bucketCount) }
         }
         return Int32(id)
     }
@@ -114,28 +115,29 @@ package struct SegmentationKernel {
         case .property(let key):
             var seg = [Int32](repeating: -1, count: block.count)
             guard let p = block.property(key) else { return seg }
-            if let s = p.strings {
+            if let s = p.strings, !s.dictionary.isEmpty {
                 var map = entrySegments(s.dictionary)
                 var unresolved = false
-                // Set bits of the presence bitmap, word by word; rows of other events skipped.
+                // Rows present, of a counted event: their entry's segment (-2: not numbered
+                // yet). The row's bit and its name's flag select without a branch.
+                let okMask = nameOK.map { Int32($0 ? -1 : 0) }
                 seg.withUnsafeMutableBufferPointer { seg in
                     map.withUnsafeBufferPointer { map in
                         s.ids.withUnsafeBufferPointer { ids in
                             block.nameIds.withUnsafeBufferPointer { names in
-                                nameOK.withUnsafeBufferPointer { ok in
+                                okMask.withUnsafeBufferPointer { ok in
                                     s.present.words.withUnsafeBufferPointer { words in
-                                        for (w, word) in words.enumerated() {
-                                            var bits = word
-                                            while bits != 0 {
-                                                let r = w << 6 | bits.trailingZeroBitCount
-                                                bits &= bits &- 1
-                                                if ok[Int(names[r])] {
-                                                    let m = map[Int(ids[r])]
-                                                    seg[r] = m
-                                                    if m == -2 { unresolved = true }
-                                                }
-                                            }
+                                        var anyUnresolved: Int32 = 0
+                                        for r in 0..<seg.count {
+                                            let present = Int32(truncatingIfNeeded: (words[r &>> 6] &>> UInt64(r & 63)) & 1)
+                                            let keep = ok[Int(names[r])] & (0 &- present)
+                                            let m = map[Int(ids[r])]
+                                            // keep is all ones or zero: m where kept, else -1.
+                                            let v = (m & keep) | (~keep & -1)
+                                            seg[r] = v
+                                            anyUnresolved |= v == -2 ? 1 : 0
                                         }
+                                        unresolved = anyUnresolved != 0
                                     }
                                 }
                             }
@@ -223,32 +225,43 @@ package struct SegmentationKernel {
             }
             return
         }
+        if case .event = segmentBy, block.timesMs.isEmpty, needsUsers, filter == nil {
+            addUsersByName(block, bucket: Int(table[0]))
+            return
+        }
         var seg = segments(of: block)
         if let filter, let snapshot {
             let keep = BlockExpressionRow.matching(filter, block, snapshot: snapshot)
-            for r in 0..<block.count where seg[r] >= 0 && !keep[r] { seg[r] = -1 }
+            seg.withUnsafeMutableBufferPointer { seg in
+                keep.words.withUnsafeBufferPointer { words in
+                    for r in 0..<seg.count {
+                        let kept = words[r &>> 6] &>> UInt64(r & 63) & 1 != 0
+                        seg[r] = kept ? seg[r] : -1
+                    }
+                }
+            }
+        }
+        if block.timesMs.isEmpty {
+            // Times were not read: the runner asked so only when every bucket holds whole UTC
+            // days, so the whole block falls in the bucket of its day's first minute. Counts
+            // come from a histogram of segments (slot 0: rows not counted), without a branch.
+            let b = Int(table[0])
+            guard b >= 0 else { return }
+            var histogram = [Int](repeating: 0, count: segmentNames.count + 1)
+            histogram.withUnsafeMutableBufferPointer { h in
+                seg.withUnsafeBufferPointer { seg in for s in seg { h[Int(s) &+ 1] &+= 1 } }
+            }
+            for (s, n) in histogram.dropFirst().enumerated() where n > 0 { counts[s * bucketCount + b] += Double(n) }
+            guard needsUsers else { return }
+            let nb = Int32(bucketCount), b32 = Int32(b)
+            let cells = seg.map { $0 < 0 ? -1 : $0 &* nb &+ b32 }
+            addUsers(block.uids, cells)
+            return
         }
         let dayStart = Int64(block.day) * 86_400_000
         let nb = bucketCount
         // Each counted row's cell, or -1.
         var cells = [Int32](repeating: -1, count: block.count)
-        if block.timesMs.isEmpty {
-            // Times were not read: the runner asked so only when every bucket holds whole UTC
-            // days, so the whole block falls in the bucket of its day's first minute.
-            let b = Int(table[0])
-            guard b >= 0 else { return }
-            seg.withUnsafeBufferPointer { seg in
-                cells.withUnsafeMutableBufferPointer { cells in
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        for r in 0..<seg.count where seg[r] >= 0 {
-                            let cell = Int(seg[r]) &* nb &+ b
-                            counts[cell] += 1
-                            cells[r] = Int32(truncatingIfNeeded: cell)
-                        }
-                    }
-                }
-            }
-        } else {
         seg.withUnsafeBufferPointer { seg in
             block.timesMs.withUnsafeBufferPointer { times in
                 table.withUnsafeBufferPointer { table in
@@ -268,20 +281,66 @@ package struct SegmentationKernel {
                 }
             }
         }
-        }
         guard needsUsers else { return }
-        // Rows come in uid order: a user's rows in one cell set the same bit, so only the first
-        // of a run is looked at.
-        var lastCell = -1, lastUid = -1
-        for r in 0..<block.count where cells[r] >= 0 {
-            let cell = Int(cells[r])
-            let uid = Int(block.uids[r])
-            if cell == lastCell && uid == lastUid { continue }
-            lastCell = cell
-            lastUid = uid
-            let word = uid >> 6
-            if users[cell].count <= word { users[cell] += [UInt64](repeating: 0, count: word + 1 - users[cell].count) }
-            users[cell][word] |= 1 << UInt64(uid & 63)
+        addUsers(block.uids, cells)
+    }
+
+    /// Sets each counted row's user bit in its cell's set. Counted rows of a block mostly
+    /// share a cell (one event, one bucket), so rows are taken in runs of one cell, that
+    /// cell's bitmap grown once for the run's largest uid.
+    private mutating func addUsers(_ uids: [UInt32], _ cells: [Int32]) {
+        let n = cells.count
+        uids.withUnsafeBufferPointer { uids in
+            cells.withUnsafeBufferPointer { cells in
+                var r = 0
+                while r < n {
+                    let cell = cells[r]
+                    guard cell >= 0 else { r += 1; continue }
+                    var end = r, largest: UInt32 = 0
+                    while end < n && (cells[end] == cell || cells[end] < 0) {
+                        if cells[end] >= 0 { largest = max(largest, uids[end]) }
+                        end += 1
+                    }
+                    let bits = users.words(Int(cell), atLeast: Int(largest >> 6) + 1)
+                    for i in r..<end where cells[i] >= 0 {
+                        let u = uids[i]
+                        bits[Int(u >> 6)] |= 1 &<< UInt64(u & 63)
+                    }
+                    r = end
+                }
+            }
+        }
+    }
+
+    /// Unique counts per event in whole-day buckets without a filter: event counts from a
+    /// histogram of name ids, and each row's user bit set through its name's bitmap (rows of
+    /// events not counted write to a spare one), with no branch per row.
+    private mutating func addUsersByName(_ block: EventBlock, bucket b: Int) {
+        guard b >= 0 else { return }
+        let nameSegment = nameSegments(of: block)
+        var histogram = [Int](repeating: 0, count: block.names.count)
+        histogram.withUnsafeMutableBufferPointer { h in
+            block.nameIds.withUnsafeBufferPointer { ids in for id in ids { h[Int(id)] &+= 1 } }
+        }
+        var largest: UInt32 = 0
+        for u in block.uids { largest = max(largest, u) }
+        let words = Int(largest >> 6) + 1
+        let spare = users.spare(atLeast: words)
+        var target = [UnsafeMutablePointer<UInt64>](repeating: spare, count: block.names.count)
+        for (i, n) in histogram.enumerated() where n > 0 && nameSegment[i] >= 0 {
+            let cell = Int(nameSegment[i]) * bucketCount + b
+            counts[cell] += Double(n)
+            target[i] = users.words(cell, atLeast: words)
+        }
+        target.withUnsafeBufferPointer { target in
+            block.nameIds.withUnsafeBufferPointer { ids in
+                block.uids.withUnsafeBufferPointer { uids in
+                    for r in 0..<ids.count {
+                        let u = uids[r]
+                        target[Int(ids[r])][Int(u &>> 6)] |= 1 &<< UInt64(u & 63)
+                    }
+                }
+            }
         }
     }
 
@@ -294,18 +353,13 @@ package struct SegmentationKernel {
             guard mine >= 0 else { continue }
             for b in 0..<nb { counts[mine * nb + b] += other.counts[s * nb + b] }
             guard needsUsers else { continue }
-            for b in 0..<nb {
-                let theirs = other.users[s * nb + b]
-                let cell = mine * nb + b
-                if users[cell].count < theirs.count { users[cell] += [UInt64](repeating: 0, count: theirs.count - users[cell].count) }
-                for w in theirs.indices { users[cell][w] |= theirs[w] }
-            }
+            for b in 0..<nb { users.merge(other.users, s * nb + b, into: mine * nb + b) }
         }
     }
 
     /// Distinct users of a cell.
     package func uniqueUsers(cell: Int) -> Int {
-        users[cell].reduce(0) { $0 + $1.nonzeroBitCount }
+        users.count(cell)
     }
 }
 

@@ -25,19 +25,63 @@ enum BlockChunks {
 
     static func decodeUids(_ r: inout BinaryReader, count: Int) throws(DecodeFailure) -> [UInt32] {
         let runs = try r.length()
-        var out: [UInt32] = []
-        out.reserveCapacity(count)
-        var uid: UInt64 = 0
-        for _ in 0..<runs {
-            let (next, overflow) = uid.addingReportingOverflow(try r.varint())
-            uid = next
-            let n = try r.varint()
-            guard !overflow, uid <= UInt64(UInt32.max), n > 0, n <= UInt64(count - out.count) else {
-                throw DecodeFailure(offset: r.offset, reason: "uid run out of range")
+        var failure: DecodeFailure?
+        // Most runs are one row long (a user's events of a day rarely neighbour): the rows are
+        // written in place, not appended run by run.
+        let out = [UInt32](unsafeUninitializedCapacity: count + 4) { buffer, initialized in
+            var filled = 0
+            var uid: UInt64 = 0
+            do throws(DecodeFailure) {
+                var run = 0
+                let base = r.base
+                while run < runs {
+                    // While 20 bytes remain (two varints of at most 10), runs whose two
+                    // varints are one byte each are read straight from the bytes.
+                    var at = r.offset
+                    let stop = r.end - 20
+                    while run < runs && at <= stop {
+                        let delta = base[at], length = base[at &+ 1]
+                        let next = uid &+ UInt64(delta)
+                        guard delta < 0x80 && length < 0x80 && length > 0 && Int(length) <= count - filled && next <= UInt64(UInt32.max) else { break }
+                        uid = next
+                        at &+= 2
+                        let value = UInt32(truncatingIfNeeded: uid)
+                        if length <= 4 {
+                            // Four writes whatever the length (the buffer has room past the
+                            // last row), so the common lengths take no branch of their own.
+                            buffer[filled] = value
+                            buffer[filled &+ 1] = value
+                            buffer[filled &+ 2] = value
+                            buffer[filled &+ 3] = value
+                        } else {
+                            for i in filled..<(filled &+ Int(length)) { buffer[i] = value }
+                        }
+                        filled &+= Int(length)
+                        run &+= 1
+                    }
+                    r.offset = at
+                    guard run < runs else { break }
+                    // One run with every check (long varints, the last bytes, bad input).
+                    run += 1
+                    let (next, overflow) = uid.addingReportingOverflow(try r.varint())
+                    uid = next
+                    let n = try r.varint()
+                    guard !overflow, uid <= UInt64(UInt32.max), n > 0, n <= UInt64(count - filled) else {
+                        throw DecodeFailure(offset: r.offset, reason: "uid run out of range")
+                    }
+                    let value = UInt32(uid)
+                    for i in filled..<(filled + Int(n)) { buffer[i] = value }
+                    filled += Int(n)
+                }
+                guard filled == count else { throw DecodeFailure(offset: r.offset, reason: "uid runs cover \(filled) of \(count) rows") }
+            } catch {
+                failure = error
+                // Whatever was not written is zeroed, so the array is whole either way.
+                for i in filled..<count { buffer[i] = 0 }
             }
-            out.append(contentsOf: repeatElement(UInt32(uid), count: Int(n)))
+            initialized = count
         }
-        guard out.count == count else { throw DecodeFailure(offset: r.offset, reason: "uid runs cover \(out.count) of \(count) rows") }
+        if let failure { throw failure }
         return out
     }
 

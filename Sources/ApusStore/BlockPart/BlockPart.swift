@@ -191,8 +191,15 @@ package final class BlockPart: Sendable {
             }
             p.strings = try decoded(sub.chunk, .strings, rows: n) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
-                let rows = present.setRows
                 let at = r.offset
+                if present.count > 0 && present.setCount == n, try r.u8() == 1 {
+                    // Every row holds a dictionary string: the ids are the packed values.
+                    guard let dictionary else { throw DecodeFailure(offset: at, reason: "dictionary-coded strings of a key without a dictionary") }
+                    let ids = try BitPacking.decode(&r, count: n, bound: UInt32(dictionary.count))
+                    return StringValues(present: present, ids: ids, dictionary: dictionary)
+                }
+                r.offset = at
+                let rows = present.setRows
                 var ids = [UInt32](repeating: 0, count: n)
                 switch try r.u8() {
                 case 1:

@@ -55,7 +55,21 @@ package struct BinaryReader: ~Copyable {
 
     package mutating func f64() throws(DecodeFailure) -> Double { Double(bitPattern: try u64()) }
 
+    @inlinable
     package mutating func varint() throws(DecodeFailure) -> UInt64 {
+        // One byte is the common case (small deltas and lengths).
+        if offset < end {
+            let byte = base[offset]
+            if byte < 0x80 {
+                offset += 1
+                return UInt64(byte)
+            }
+        }
+        return try varintOfSeveralBytes()
+    }
+
+    @usableFromInline
+    package mutating func varintOfSeveralBytes() throws(DecodeFailure) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {

@@ -24,7 +24,7 @@ package struct Bitmap: Sendable, Equatable {
     }
 
     package subscript(i: Int) -> Bool {
-        get { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+        @inlinable get { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
         set {
             if newValue { words[i >> 6] |= 1 << UInt64(i & 63) } else { words[i >> 6] &= ~(1 << UInt64(i & 63)) }
         }
@@ -80,22 +80,24 @@ package struct Bitmap: Sendable, Equatable {
         }
     }
 
-    /// `count` rows, row `i` set when `isSet(i)`, built a word at a time.
+    /// `count` rows, row `i` set when `isSet(i)`, built a word at a time (inlined into the
+    /// caller, so the predicate is too; each bit is or-ed in without a branch).
+    @inlinable
     package init(count: Int, where isSet: (Int) -> Bool) {
-        self.count = count
         var words = [UInt64](repeating: 0, count: (count + 63) / 64)
         words.withUnsafeMutableBufferPointer { out in
             for w in out.indices {
                 var word: UInt64 = 0
-                let base = w << 6
-                for b in 0..<min(64, count - base) where isSet(base + b) { word |= 1 << UInt64(b) }
+                let base = w &<< 6
+                for b in 0..<Swift.min(64, count &- base) { word |= UInt64(isSet(base &+ b) ? 1 : 0) &<< UInt64(b) }
                 out[w] = word
             }
         }
-        self.words = words
+        self.init(words: words, count: count)
     }
 
     /// Calls `body` with each set row, ascending.
+    @inlinable
     package func forEachSet(_ body: (Int) throws -> Void) rethrows {
         for (w, word) in words.enumerated() {
             var bits = word
