@@ -12,9 +12,14 @@ import Foundation
 import Logging
 
 enum ScanRun {
-    static func rssMB() -> Double {
+    static func rssMB() -> Double { statusMB("VmRSS:") }
+
+    /// The most this process has held resident.
+    static func peakRSSMB() -> Double { statusMB("VmHWM:") }
+
+    private static func statusMB(_ field: String) -> Double {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
         return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
     }
 

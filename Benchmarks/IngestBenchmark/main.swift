@@ -7,7 +7,8 @@
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
-//   … --query-folder DIR [--project P] [--cache-bytes B] (Query API reports over an existing folder)
+//   … --query-folder DIR [--project P] [--cache-bytes B] [--peer-input DIR --peer-work DIR]
+//                                                     (Query API reports over an existing folder, vs DuckDB and ClickHouse)
 
 import ApusStore
 import ApusTesting
@@ -39,7 +40,10 @@ if args.contains("--import-scan") {
 
 if args.contains("--query-folder") {
     try QueryRun.measure(folder: option("--query-folder", "./data"), project: Int64(option("--project", "1"))!,
-                         cacheBytes: Int(option("--cache-bytes", String(256 << 20)))!, only: Int(option("--only", "")))
+                         cacheBytes: Int(option("--cache-bytes", String(256 << 20)))!, only: Int(option("--only", "")),
+                         peers: args.contains("--peer-input")
+                            ? (option("--python", ".venv-bench/bin/python"), option("--peer-input", ""), option("--peer-work", NSTemporaryDirectory() + "apus-query-peers"))
+                            : nil)
     exit(0)
 }
 

@@ -134,14 +134,11 @@ enum VectorFilter {
             }
             guard let v = p.numbers else { return Bitmap(count: n) }
             return v.values.withUnsafeBufferPointer { values in
-                Bitmap(count: n) { r in
-                    guard v.present[r] else { return false }
-                    switch op {
-                    case .less: return values[r] < x
-                    case .lessOrEqual: return values[r] <= x
-                    case .greater: return values[r] > x
-                    default: return values[r] >= x
-                    }
+                switch op {
+                case .less: return select(v.present) { values[$0] < x }
+                case .lessOrEqual: return select(v.present) { values[$0] <= x }
+                case .greater: return select(v.present) { values[$0] > x }
+                default: return select(v.present) { values[$0] >= x }
                 }
             }
         default:
@@ -159,18 +156,36 @@ enum VectorFilter {
             let match = strings.dictionary.map { $0.utf8.elementsEqual(s.utf8) }
             guard match.contains(true) else { return Bitmap(count: n) }
             return strings.ids.withUnsafeBufferPointer { ids in
-                Bitmap(count: n) { r in strings.present[r] && match[Int(ids[r])] }
+                match.withUnsafeBufferPointer { match in select(strings.present) { match[Int(ids[$0])] } }
             }
         case .number(let x):
             guard let v = p.numbers else { return Bitmap(count: n) }
-            return Bitmap(count: n) { r in v.present[r] && v.values[r] == x }
+            return v.values.withUnsafeBufferPointer { values in select(v.present) { values[$0] == x } }
         case .boolean(let b):
             guard let v = p.booleans else { return Bitmap(count: n) }
-            return Bitmap(count: n) { r in v.present[r] && v.values[r] == b }
+            return b ? v.present.intersection(v.values) : v.present.intersection(v.values.complement())
         case .null:
             return p.nulls ?? Bitmap(count: n)
         default:
             return nil
         }
+    }
+
+    /// The rows of `present` where `test` holds, a word at a time: each bit or-ed in without
+    /// a branch, words with no row present skipped. `test` may be called for absent rows
+    /// (their slots hold zeros) and must not fail there.
+    @inline(__always)
+    static func select(_ present: Bitmap, _ test: (Int) -> Bool) -> Bitmap {
+        var words = present.words
+        let n = present.count
+        words.withUnsafeMutableBufferPointer { out in
+            for w in out.indices where out[w] != 0 {
+                let base = w &<< 6
+                var word: UInt64 = 0
+                for b in 0..<Swift.min(64, n &- base) { word |= UInt64(test(base &+ b) ? 1 : 0) &<< UInt64(b) }
+                out[w] &= word
+            }
+        }
+        return Bitmap(words: words, count: n)
     }
 }

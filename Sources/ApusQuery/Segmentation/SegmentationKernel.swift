@@ -216,10 +216,7 @@ package struct SegmentationKernel {
             let b = Int(table[0])
             guard b >= 0 else { return }
             let nameSegment = nameSegments(of: block)
-            var histogram = [Int](repeating: 0, count: block.names.count)
-            histogram.withUnsafeMutableBufferPointer { h in
-                block.nameIds.withUnsafeBufferPointer { ids in for id in ids { h[Int(id)] &+= 1 } }
-            }
+            let histogram = Self.histogram(block.nameIds, slots: block.names.count)
             for (i, n) in histogram.enumerated() where n > 0 && nameSegment[i] >= 0 {
                 counts[Int(nameSegment[i]) * bucketCount + b] += Double(n)
             }
@@ -234,9 +231,12 @@ package struct SegmentationKernel {
             let keep = BlockExpressionRow.matching(filter, block, snapshot: snapshot)
             seg.withUnsafeMutableBufferPointer { seg in
                 keep.words.withUnsafeBufferPointer { words in
-                    for r in 0..<seg.count {
-                        let kept = words[r &>> 6] &>> UInt64(r & 63) & 1 != 0
-                        seg[r] = kept ? seg[r] : -1
+                    // A row's bit 1 ors in 0 (kept), bit 0 ors in -1 (not counted).
+                    for (w, word) in words.enumerated() where word != ~0 {
+                        let base = w &<< 6
+                        for b in 0..<Swift.min(64, seg.count &- base) {
+                            seg[base &+ b] |= Int32(truncatingIfNeeded: (word &>> UInt64(b)) & 1) &- 1
+                        }
                     }
                 }
             }
@@ -247,14 +247,17 @@ package struct SegmentationKernel {
             // come from a histogram of segments (slot 0: rows not counted), without a branch.
             let b = Int(table[0])
             guard b >= 0 else { return }
-            var histogram = [Int](repeating: 0, count: segmentNames.count + 1)
-            histogram.withUnsafeMutableBufferPointer { h in
-                seg.withUnsafeBufferPointer { seg in for s in seg { h[Int(s) &+ 1] &+= 1 } }
-            }
+            // Segment s counts in slot s + 1 (the -1s in slot 0).
+            let histogram = Self.histogram(seg, plus: 1, slots: segmentNames.count + 1)
             for (s, n) in histogram.dropFirst().enumerated() where n > 0 { counts[s * bucketCount + b] += Double(n) }
             guard needsUsers else { return }
             let nb = Int32(bucketCount), b32 = Int32(b)
-            let cells = seg.map { $0 < 0 ? -1 : $0 &* nb &+ b32 }
+            var cells = [Int32](repeating: -1, count: seg.count)
+            cells.withUnsafeMutableBufferPointer { cells in
+                seg.withUnsafeBufferPointer { seg in
+                    for r in 0..<seg.count { cells[r] = seg[r] < 0 ? -1 : seg[r] &* nb &+ b32 }
+                }
+            }
             addUsers(block.uids, cells)
             return
         }
@@ -283,6 +286,43 @@ package struct SegmentationKernel {
         }
         guard needsUsers else { return }
         addUsers(block.uids, cells)
+    }
+
+    /// How many of `values` (each below `slots`) hold each value. Four interleaved counters,
+    /// summed at the end, so that runs of one value do not wait on their own increments.
+    static func histogram(_ values: [UInt32], slots: Int) -> [Int] {
+        values.withUnsafeBufferPointer { v in histogram(v, plus: 0, slots: slots) }
+    }
+
+    /// The same for values that are at least `-plus`, counted in slot `value + plus`.
+    static func histogram(_ values: [Int32], plus: Int, slots: Int) -> [Int] {
+        values.withUnsafeBufferPointer { v in histogram(v, plus: plus, slots: slots) }
+    }
+
+    @inline(__always)
+    static func histogram<T: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, plus: Int, slots: Int) -> [Int] {
+        var h = [Int](repeating: 0, count: slots * 4)
+        h.withUnsafeMutableBufferPointer { h in
+            let n = v.count
+            var i = 0
+            while i &+ 4 <= n {
+                h[(Int(v[i]) &+ plus) &* 4] &+= 1
+                h[(Int(v[i &+ 1]) &+ plus) &* 4 &+ 1] &+= 1
+                h[(Int(v[i &+ 2]) &+ plus) &* 4 &+ 2] &+= 1
+                h[(Int(v[i &+ 3]) &+ plus) &* 4 &+ 3] &+= 1
+                i &+= 4
+            }
+            while i < n {
+                h[(Int(v[i]) &+ plus) &* 4] &+= 1
+                i &+= 1
+            }
+        }
+        var out = [Int](repeating: 0, count: slots)
+        for i in 0..<slots {
+            let a = h[i * 4] &+ h[i * 4 + 1]
+            out[i] = a &+ h[i * 4 + 2] &+ h[i * 4 + 3]
+        }
+        return out
     }
 
     /// Sets each counted row's user bit in its cell's set. Counted rows of a block mostly
@@ -318,10 +358,7 @@ package struct SegmentationKernel {
     private mutating func addUsersByName(_ block: EventBlock, bucket b: Int) {
         guard b >= 0 else { return }
         let nameSegment = nameSegments(of: block)
-        var histogram = [Int](repeating: 0, count: block.names.count)
-        histogram.withUnsafeMutableBufferPointer { h in
-            block.nameIds.withUnsafeBufferPointer { ids in for id in ids { h[Int(id)] &+= 1 } }
-        }
+        let histogram = Self.histogram(block.nameIds, slots: block.names.count)
         var largest: UInt32 = 0
         for u in block.uids { largest = max(largest, u) }
         let words = Int(largest >> 6) + 1

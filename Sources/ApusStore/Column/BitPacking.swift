@@ -81,6 +81,28 @@ package enum BitPacking {
             let end = start + byteCount
             var i = 0
             var bitPos = 0
+            if width < 8 {
+                // Eight values fill `width` bytes exactly: one 8-byte load and eight shifts per
+                // group, while 8 bytes remain.
+                var at = start
+                var top: UInt64 = 0
+                while i &+ 8 <= count && at &+ 8 <= end {
+                    let word = base.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
+                    for k in 0..<8 {
+                        let v = (word &>> UInt64(k &* width)) & mask
+                        buffer[i &+ k] = UInt32(truncatingIfNeeded: v)
+                        top |= v
+                    }
+                    i &+= 8
+                    at &+= width
+                }
+                // The largest value is below the next power of two of the or of all values,
+                // which is exact enough for the bound check: check it precisely if suspect.
+                if let bound, top >= UInt64(bound) {
+                    for j in 0..<i { maxSeen = max(maxSeen, buffer[j]) }
+                }
+                bitPos = i &* width
+            }
             while i < count && (start + (bitPos >> 3) + 8) <= end {
                 let word = base.loadUnaligned(fromByteOffset: start + (bitPos >> 3), as: UInt64.self).littleEndian
                 let v = UInt32(truncatingIfNeeded: (word >> UInt64(bitPos & 7)) & mask)
