@@ -17,6 +17,9 @@ struct SegmentationOracleTests {
         case memory
         /// The embedded store: half the events in parts, half in the memtable.
         case partsAndMemtable
+        /// The embedded store, every event in parts (blocks come straight from the part
+        /// reader, without times when a report needs none: the kernels' whole-day paths).
+        case parts
     }
 
     /// Zones with a DST change inside the workload (New York 2025-03-09, Lord Howe's
@@ -38,6 +41,13 @@ struct SegmentationOracleTests {
             _ = try await store.append(events: Array(events[..<half]), to: 1, receivedMs: 0)
             store.flushAll()
             _ = try await store.append(events: Array(events[half...]), to: 1, receivedMs: 0)
+            return (store, dir)
+        case .parts:
+            let dir = TempDirectory()
+            let store = try EmbeddedEventStore(configuration: StoreConfiguration(dataDirectory: dir.path), logger: Logger(label: "test"))
+            try store.openProject(1)
+            _ = try await store.append(events: events, to: 1, receivedMs: 0)
+            store.flushAll()
             return (store, dir)
         }
     }

@@ -226,9 +226,14 @@ package struct SegmentationKernel {
             addUsersByName(block, bucket: Int(table[0]))
             return
         }
+        let keep = filter.flatMap { f in snapshot.map { BlockExpressionRow.matching(f, block, snapshot: $0) } }
+        if case .property(let key) = segmentBy, block.timesMs.isEmpty, !needsUsers, let p = block.property(key),
+           let strings = p.strings, p.numbers == nil, p.booleans == nil {
+            addCountsByEntry(block, strings, bucket: Int(table[0]), keep: keep)
+            return
+        }
         var seg = segments(of: block)
-        if let filter, let snapshot {
-            let keep = BlockExpressionRow.matching(filter, block, snapshot: snapshot)
+        if let keep {
             seg.withUnsafeMutableBufferPointer { seg in
                 keep.words.withUnsafeBufferPointer { words in
                     // A row's bit 1 ors in 0 (kept), bit 0 ors in -1 (not counted).
@@ -286,6 +291,41 @@ package struct SegmentationKernel {
         }
         guard needsUsers else { return }
         addUsers(block.uids, cells)
+    }
+
+    /// Event counts per value of a string property in whole-day buckets: one pass counts the
+    /// kept rows per dictionary entry (entry + 1; slot 0 for rows not counted), then each entry
+    /// seen becomes a segment once. No per-row segment array, no branch per row.
+    private mutating func addCountsByEntry(_ block: EventBlock, _ s: StringValues, bucket b: Int, keep: Bitmap?) {
+        guard b >= 0, !s.dictionary.isEmpty else { return }
+        let okMask = block.names.map { events.find($0) != nil ? -1 : 0 }
+        let slots = s.dictionary.count + 1
+        var words = s.present.words
+        if let keep { for w in words.indices { words[w] &= keep.words[w] } }
+        var h = [Int](repeating: 0, count: slots * 4)
+        h.withUnsafeMutableBufferPointer { h in
+            words.withUnsafeBufferPointer { words in
+                okMask.withUnsafeBufferPointer { ok in
+                    block.nameIds.withUnsafeBufferPointer { names in
+                        s.ids.withUnsafeBufferPointer { ids in
+                            for r in 0..<ids.count {
+                                let bit = Int(truncatingIfNeeded: (words[r &>> 6] &>> UInt64(r & 63)) & 1)
+                                let slot = (Int(ids[r]) &+ 1) & ok[Int(names[r])] & (0 &- bit)
+                                h[slot &* 4 &+ (r & 3)] &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var map = entrySegments(s.dictionary)
+        for e in 0..<(slots - 1) {
+            let n = h[(e + 1) * 4] &+ h[(e + 1) * 4 + 1] &+ h[(e + 1) * 4 + 2] &+ h[(e + 1) * 4 + 3]
+            guard n > 0 else { continue }
+            if map[e] == -2 { map[e] = segment(s.dictionary[e]) }
+            if map[e] >= 0 { counts[Int(map[e]) * bucketCount + b] += Double(n) }
+        }
+        lastDictionary?.map = map
     }
 
     /// How many of `values` (each below `slots`) hold each value. Four interleaved counters,
