@@ -34,6 +34,9 @@ package struct ExportFormat: Sendable {
     private var nullPresent: [UInt64] = []
     private var listPresent: [UInt64] = [], objectPresent: [UInt64] = []
     private var lists: [StringColumn] = [], objects: [StringColumn] = []
+    /// Each key-order shape's keys, back to back (`shapeStarts[s]..<shapeStarts[s + 1]`), so
+    /// the row loop reads no nested array.
+    private var shapeKeys: [Int32] = [], shapeStarts: [Int] = [0]
     /// Escaped dictionary strings, filled as rows use them: offsets per (slot base + id).
     private var escapedStart: [Int] = [], escapedEnd: [Int] = []
     private var escaped: [UInt8] = []
@@ -96,12 +99,18 @@ package struct ExportFormat: Sendable {
         }
         escapedStart = [Int](repeating: -1, count: dictionaryEntries)
         escapedEnd = [Int](repeating: 0, count: dictionaryEntries)
+        if let order = block.keyOrder {
+            for shape in order.shapes {
+                shapeKeys += shape.map { Int32(truncatingIfNeeded: $0) }
+                shapeStarts.append(shapeKeys.count)
+            }
+        }
     }
 
     /// Appends `arena[range]` without making a slice (a slice retains its array).
     @inline(__always)
-    private static func append(_ arena: [UInt8], _ range: Range<Int>, to out: inout [UInt8]) {
-        arena.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+    private static func append(_ arena: [UInt8], _ range: Range<Int>, to out: LineSink) {
+        arena.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     @inline(__always)
@@ -109,49 +118,75 @@ package struct ExportFormat: Sendable {
         bits[slot * words + row >> 6] & (1 << UInt64(row & 63)) != 0
     }
 
-    /// Appends rows `rows` as lines.
-    package mutating func appendLines(rows: Range<Int>, snapshot: any EventSnapshot, to out: inout [UInt8]) {
+    /// Appends rows `rows` as lines. The block's columns are read through pointers taken once
+    /// per slice (indexing a stored array per row costs a retain and a release).
+    mutating func appendLines(rows: Range<Int>, snapshot: any EventSnapshot, to out: LineSink) {
         var lastUid: UInt32? = nil
         var distinctId: [UInt8] = []
-        for row in rows {
-            out.append(contentsOf: #"{"event":"#.utf8)
-            let name = Int(block.nameIds[row])
-            Self.append(names, (name == 0 ? 0 : nameEnds[name - 1])..<nameEnds[name], to: &out)
-            out.append(contentsOf: #","properties":{"time":"#.utf8)
-            let t = block.timesMs[row]
-            JSONWriter.writeInteger(timeInMs ? t : floorDiv(t, 1000), into: &out)
-            out.append(contentsOf: #","distinct_id":"#.utf8)
-            // Rows come sorted by user: each user's id is looked up and escaped once per run.
-            if block.uids[row] != lastUid {
-                lastUid = block.uids[row]
-                distinctId.removeAll(keepingCapacity: true)
-                JSONWriter.writeString(snapshot.distinctId(of: block.uids[row]), into: &distinctId)
+        let keyCount = block.propertyKeys.count
+        let ordered = block.keyOrder != nil
+        let shapeOfRow = block.keyOrder?.shapeOfRow ?? []
+        let shapeKeys = self.shapeKeys, shapeStarts = self.shapeStarts
+        let names = self.names, nameEnds = self.nameEnds
+        let insertIds = block.insertIds
+        let (nameIds, timesMs, uids) = (block.nameIds, block.timesMs, block.uids)
+        nameIds.withUnsafeBufferPointer { nameIds in
+        timesMs.withUnsafeBufferPointer { timesMs in
+        uids.withUnsafeBufferPointer { uids in
+        shapeOfRow.withUnsafeBufferPointer { shapeOfRow in
+        shapeKeys.withUnsafeBufferPointer { shapeKeys in
+        shapeStarts.withUnsafeBufferPointer { shapeStarts in
+        names.withUnsafeBufferPointer { names in
+        nameEnds.withUnsafeBufferPointer { nameEnds in
+        insertIds.arena.withUnsafeBufferPointer { idArena in
+        insertIds.ends.withUnsafeBufferPointer { idEnds in
+            for row in rows {
+                out.append(#"{"event":"#)
+                let name = Int(nameIds[row])
+                out.append(UnsafeBufferPointer(rebasing: names[(name == 0 ? 0 : nameEnds[name - 1])..<nameEnds[name]]))
+                out.append(#","properties":{"time":"#)
+                let t = timesMs[row]
+                out.appendInteger(timeInMs ? t : floorDiv(t, 1000))
+                out.append(#","distinct_id":"#)
+                // Rows come sorted by user: each user's id is looked up and escaped once per run.
+                if uids[row] != lastUid {
+                    lastUid = uids[row]
+                    distinctId.removeAll(keepingCapacity: true)
+                    JSONWriter.writeString(snapshot.distinctId(of: uids[row]), into: &distinctId)
+                }
+                out.append(distinctId)
+                out.append(#","$insert_id":"#)
+                let idStart = row == 0 ? 0 : Int(idEnds[row - 1])
+                out.appendString(utf8: UnsafeBufferPointer(rebasing: idArena[idStart..<Int(idEnds[row])]))
+                if ordered {
+                    let shape = Int(shapeOfRow[row])
+                    for i in shapeStarts[shape]..<shapeStarts[shape + 1] { appendMember(Int(shapeKeys[i]), row: row, to: out) }
+                } else {
+                    for k in 0..<keyCount { appendMember(k, row: row, to: out) }
+                }
+                out.append("}}\n")
             }
-            out.append(contentsOf: distinctId)
-            out.append(contentsOf: #","$insert_id":"#.utf8)
-            block.insertIds.arena.withUnsafeBufferPointer { a in
-                let r = block.insertIds.range(of: row)
-                JSONWriter.writeString(utf8: UnsafeBufferPointer(rebasing: a[r]), into: &out)
-            }
-            if let order = block.keyOrder {
-                let shape = Int(order.shapeOfRow[row])
-                for i in order.shapes[shape].indices { appendMember(Int(order.shapes[shape][i]), row: row, to: &out) }
-            } else {
-                for k in 0..<block.propertyKeys.count { appendMember(k, row: row, to: &out) }
-            }
-            out.append(contentsOf: "}}\n".utf8)
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
         }
     }
 
-    private mutating func appendMember(_ k: Int, row: Int, to out: inout [UInt8]) {
+    private mutating func appendMember(_ k: Int, row: Int, to out: LineSink) {
         let head = (k == 0 ? 0 : headEnds[k - 1])..<headEnds[k]
         var slot = stringSlot[k]
         if slot >= 0 && bit(stringPresent, slot: slot, row: row) {
-            Self.append(heads, head, to: &out)
+            Self.append(heads, head, to: out)
             let id = Int(stringIds[slot * n + row])
             let base = stringCacheBase[slot]
             guard base >= 0 else {
-                JSONWriter.writeString(dictionaries[slot][id], into: &out)
+                out.appendString(dictionaries[slot][id])
                 return
             }
             let entry = base + id
@@ -160,37 +195,37 @@ package struct ExportFormat: Sendable {
                 JSONWriter.writeString(dictionaries[slot][id], into: &escaped)
                 escapedEnd[entry] = escaped.count
             }
-            Self.append(escaped, escapedStart[entry]..<escapedEnd[entry], to: &out)
+            Self.append(escaped, escapedStart[entry]..<escapedEnd[entry], to: out)
             return
         }
         slot = numberSlot[k]
         if slot >= 0 && bit(numberPresent, slot: slot, row: row) {
-            Self.append(heads, head, to: &out)
-            JSONWriter.writeNumber(numbers[slot * n + row], into: &out)
+            Self.append(heads, head, to: out)
+            out.appendNumber(numbers[slot * n + row])
             return
         }
         slot = booleanSlot[k]
         if slot >= 0 && bit(booleanPresent, slot: slot, row: row) {
-            Self.append(heads, head, to: &out)
-            out.append(contentsOf: (bit(booleans, slot: slot, row: row) ? "true" : "false").utf8)
+            Self.append(heads, head, to: out)
+            if bit(booleans, slot: slot, row: row) { out.append("true") } else { out.append("false") }
             return
         }
         slot = nullSlot[k]
         if slot >= 0 && bit(nullPresent, slot: slot, row: row) {
-            Self.append(heads, head, to: &out)
-            out.append(contentsOf: "null".utf8)
+            Self.append(heads, head, to: out)
+            out.append("null")
             return
         }
         slot = listSlot[k]
         if slot >= 0 && bit(listPresent, slot: slot, row: row) {
-            Self.append(heads, head, to: &out)
-            Self.append(lists[slot].arena, lists[slot].range(of: row), to: &out)
+            Self.append(heads, head, to: out)
+            Self.append(lists[slot].arena, lists[slot].range(of: row), to: out)
             return
         }
         slot = objectSlot[k]
         if slot >= 0 && bit(objectPresent, slot: slot, row: row) {
-            Self.append(heads, head, to: &out)
-            Self.append(objects[slot].arena, objects[slot].range(of: row), to: &out)
+            Self.append(heads, head, to: out)
+            Self.append(objects[slot].arena, objects[slot].range(of: row), to: out)
         }
     }
 }

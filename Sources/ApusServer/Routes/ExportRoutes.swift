@@ -61,8 +61,12 @@ package struct ExportRoutes: Sendable {
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
         let body = ResponseBody { writer in
             let compressor = gzip ? GzipStream() : nil
-            func send(_ bytes: [UInt8]) async throws {
-                let out = compressor.map { $0.compress(bytes) } ?? bytes
+            func send(_ bytes: ByteBuffer) async throws {
+                guard let compressor else {
+                    if bytes.readableBytes > 0 { try await writer.write(bytes) }
+                    return
+                }
+                let out = compressor.compress(Array(bytes.readableBytesView))
                 if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
             }
             var remaining = params.limit ?? Int.max
@@ -71,7 +75,7 @@ package struct ExportRoutes: Sendable {
             let blocks = try snapshot.scan(.everything(days: params.days, eventNames: params.names))
             // Lines are written by tasks, a slice of rows each, while this task reads the next
             // block (both cores busy); slices are sent in order, at most `inFlightMax` pending.
-            var pending: [Task<[UInt8], Never>] = []
+            var pending: [Task<ByteBuffer, Never>] = []
             let inFlightMax = 2 * max(2, ProcessInfo.processInfo.activeProcessorCount)
             let timeInMs = params.timeInMs
             let filter = params.filter.map { BlockFilter($0, snapshot: snapshot) }
@@ -88,10 +92,9 @@ package struct ExportRoutes: Sendable {
                     let rows = start..<end
                     pending.append(Task {
                         var slice = lines
-                        var out: [UInt8] = []
-                        out.reserveCapacity(rows.count * 384)
-                        slice.appendLines(rows: rows, snapshot: snapshot, to: &out)
-                        return out
+                        let out = LineSink(capacity: rows.count * 384)
+                        slice.appendLines(rows: rows, snapshot: snapshot, to: out)
+                        return ByteBuffer(bytes: out.bytes)
                     })
                     start = end
                     while pending.count >= inFlightMax {
