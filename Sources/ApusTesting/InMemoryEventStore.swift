@@ -88,9 +88,10 @@ struct InMemorySnapshot: EventSnapshot {
             if let kept = latest[key], kept.seq > e.seq { continue }
             latest[key] = e
         }
+        let wantedNames = request.eventNames.map { Set($0.map(ExactText.init)) }
         let rows = latest.values.filter { e in
             request.days.contains(e.day)
-                && (request.eventNames?.contains(e.event.name) ?? true)
+                && (wantedNames?.contains(ExactText(e.event.name)) ?? true)
                 && (request.timeMs?.contains(e.event.timeMs) ?? true)
                 && (request.uids?.contains(uidOf[e.event.distinctId]!) ?? true)
         }.sorted { a, b in

@@ -110,6 +110,24 @@ struct EventStoreScanTests {
         #expect(rows.first { $0.timeMs / 1000 == t / 1000 }?.properties == [JSONMember("plan", .string("new"))])
     }
 
+    /// An event-name filter compares bytes: a name spelled with a combining accent is another
+    /// event than the same name precomposed (as clients and Mixpanel see them).
+    @Test(arguments: Kind.allCases)
+    func eventNamesFilterByTheirExactBytes(kind: Kind) async throws {
+        let t: Int64 = 1_735_689_600_000 + 7_000
+        let precomposed = "Caf\u{E9}", combining = "Cafe\u{301}"
+        let events = (0..<40).map { i in
+            Event(name: i % 2 == 0 ? precomposed : combining, distinctId: "u\(i % 3)", timeMs: t + Int64(i) * 1000, insertId: "n\(i)", properties: [])
+        }
+        let (store, dir) = try await Self.load(kind, events)
+        defer { store.close(); dir?.remove() }
+        for name in [precomposed, combining] {
+            let rows = try ScanRows.collect(try store.snapshot(of: 1), .everything(days: Self.allDays, eventNames: [name])).rows
+            #expect(rows.count == 20, "\(kind) \(Array(name.utf8))")
+            #expect(rows.allSatisfy { $0.name.utf8.elementsEqual(name.utf8) })
+        }
+    }
+
     /// A time range applies after dedupe: a copy inside the range that lost to a later copy
     /// outside it (same second) is not delivered.
     @Test(arguments: Kind.allCases)

@@ -26,6 +26,8 @@ enum MemtableBlocks {
         struct Row { var chunk: Int32; var index: Int32; var time: Int64; var seq: UInt64 }
         var rows: [Row] = []
         var distinctIds: [String] = []
+        // Names compare by their bytes, as the parts' readers compare them.
+        let wantedNames = request.eventNames.map { Set($0.map(ExactText.init)) }
         do throws(DecodeFailure) {
             for (c, chunk) in chunks.enumerated() {
                 let read: Result<Void, DecodeFailure> = chunk.bytes.withUnsafeBytes { all in
@@ -35,7 +37,7 @@ enum MemtableBlocks {
                             var r = BinaryReader(all, start: chunk.ranges[i].lowerBound, end: chunk.ranges[i].upperBound)
                             _ = try r.zigzag()
                             let name = try r.bytes()
-                            if let names = request.eventNames, !names.contains(String(decoding: name, as: UTF8.self)) { continue }
+                            if let names = wantedNames, !names.contains(ExactText(String(decoding: name, as: UTF8.self))) { continue }
                             distinctIds.append(String(decoding: try r.bytes(), as: UTF8.self))
                             rows.append(Row(chunk: Int32(c), index: Int32(i), time: chunk.timesMs[i], seq: chunk.firstSeq + UInt64(i)))
                         }

@@ -68,8 +68,10 @@ package final class MemtableRun: Sendable {
     /// `block` cut to the rows and columns of `request`; nil when no row remains.
     static func project(_ block: EventBlock, _ request: ScanRequest) -> EventBlock? {
         var b = block
+        // Names compare by their bytes, as the parts' readers compare them.
         let wanted: Set<UInt32>? = request.eventNames.map { names in
-            Set(block.names.indices.filter { names.contains(block.names[$0]) }.map(UInt32.init))
+            let exact = Set(names.map(ExactText.init))
+            return Set(block.names.indices.filter { exact.contains(ExactText(block.names[$0])) }.map(UInt32.init))
         }
         if request.timeMs != nil || request.uids != nil || wanted != nil {
             let keep = (0..<block.count).filter { r in
