@@ -29,11 +29,14 @@ struct BlockExpressionRow: ExpressionRow {
     }
 
     /// Rows of `block` where `filter` is true: by column loops where it can, else row by row.
-    static func matching(_ filter: Expression, _ block: EventBlock, snapshot: any EventSnapshot) -> Bitmap {
+    /// `counted` (one flag per name of the block) limits the row-by-row fallback to rows of
+    /// the events a report counts; other rows then read as not matching.
+    static func matching(_ filter: Expression, _ block: EventBlock, snapshot: any EventSnapshot, counted: [Bool]? = nil) -> Bitmap {
         let columns = columns(of: block)
         if let bits = VectorFilter.rows(filter, block, columns) { return bits }
         var row = BlockExpressionRow(block: block, snapshot: snapshot)
         return Bitmap(count: block.count) { r in
+            if let counted, !counted[Int(block.nameIds[r])] { return false }
             row.row = r
             return ExpressionEvaluator.matches(filter, row: row)
         }

@@ -178,7 +178,7 @@ package struct SegmentationKernel {
         case .numeric(let on, let ranges):
             var seg = [Int32](repeating: -1, count: block.count)
             guard let snapshot else { return seg }
-            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot)
+            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot, counted: nameOK)
             for r in 0..<block.count where present[r] && nameOK[Int(block.nameIds[r])] {
                 seg[r] = Int32(ranges.index(of: values[r]))
             }
@@ -226,7 +226,8 @@ package struct SegmentationKernel {
             addUsersByName(block, bucket: Int(table[0]))
             return
         }
-        let keep = filter.flatMap { f in snapshot.map { BlockExpressionRow.matching(f, block, snapshot: $0) } }
+        let counted = block.names.map { events.find($0) != nil }
+        let keep = filter.flatMap { f in snapshot.map { BlockExpressionRow.matching(f, block, snapshot: $0, counted: counted) } }
         if case .property(let key) = segmentBy, block.timesMs.isEmpty, !needsUsers, let p = block.property(key),
            let strings = p.strings, p.numbers == nil, p.booleans == nil {
             addCountsByEntry(block, strings, bucket: Int(table[0]), keep: keep)
