@@ -1,6 +1,10 @@
 // The one cache of decoded column chunks, shared by every open part, bounded in bytes. A scan
-// asks for a chunk by (part, offset); a miss reads and decodes it, and the least recently used
-// chunks leave when the total passes the limit.
+// asks for a chunk by (part, offset); a miss reads and decodes it. Scan-resistant: a chunk
+// enters on probation and is kept for good only once it is asked for again; when the total
+// passes the limit, chunks on probation leave first, the most recently loaded first, then the
+// least recently used of the rest. A report that reads more than the cache holds, pass after
+// pass, so keeps a stable part of its chunks cached (plain LRU would evict each chunk just
+// before the next pass needs it, and never hit).
 
 import ApusStoreCore
 import Synchronization
@@ -19,13 +23,15 @@ package final class BlockCache: Sendable {
     private struct Entry {
         var value: any Sendable
         var bytes: Int
-        var tick: UInt64
+        /// Eviction order, lowest first: negative for chunks on probation (the later loaded,
+        /// the lower), the time of the last hit for the others.
+        var tick: Int64
     }
 
     private struct State {
         var entries: [Key: Entry] = [:]
         var bytes = 0
-        var tick: UInt64 = 0
+        var tick: Int64 = 0
         var hits = 0
         var misses = 0
     }
@@ -63,7 +69,7 @@ package final class BlockCache: Sendable {
             s.misses += 1
             guard bytes <= bytesMax / 4 else { return }
             s.tick += 1
-            if let old = s.entries.updateValue(Entry(value: value, bytes: bytes, tick: s.tick), forKey: key) { s.bytes -= old.bytes }
+            if let old = s.entries.updateValue(Entry(value: value, bytes: bytes, tick: -s.tick), forKey: key) { s.bytes -= old.bytes }
             s.bytes += bytes
             if s.bytes > bytesMax { Self.evict(&s, to: bytesMax * 3 / 4) }
         }
