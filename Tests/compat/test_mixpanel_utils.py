@@ -407,6 +407,9 @@ def test_segmentation_counts_events_per_day_and_users_per_day(server, reports):
 
     unique = query(server, ["segmentation"], dict(params, type="unique"))
     assert unique["data"]["values"]["Played"] == {"2025-01-01": 2, "2025-01-02": 3, "2025-01-03": 4, "2025-01-04": 0}
+    # Weeks start on Monday: 2024-12-30 holds Jan 1-4 (users u0…u3).
+    weekly = query(server, ["segmentation"], dict(params, unit="week", type="unique"))
+    assert weekly["data"]["series"] == ["2024-12-30"] and weekly["data"]["values"]["Played"] == {"2024-12-30": 4}
 
     events_answer = query(server, ["events"], {"event": json.dumps(["Played", "Paid"]), "type": "general", "unit": "week",
                                                "from_date": "2025-01-01", "to_date": "2025-01-03"})

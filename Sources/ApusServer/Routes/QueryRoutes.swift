@@ -105,7 +105,7 @@ package struct QueryRoutes: Sendable {
             }
             query.limit = limit
         }
-        query.unit = try unit(q, allowed: [.minute, .hour, .day, .month], default: .day)
+        query.unit = try unit(q, allowed: [.minute, .hour, .day, .week, .month], default: .day)
         query.intervalDays = try positiveInteger(q, "interval")
         query.type = try countType(q, required: false)
         if query.type != .general && query.unit == .minute && query.intervalDays == nil {
