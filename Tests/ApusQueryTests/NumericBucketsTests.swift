@@ -40,4 +40,19 @@ struct NumericBucketsTests {
             }
         }
     }
+
+    /// Extremes: bounds that round to one value or one text near 2^53 and beyond, labels that
+    /// would need more than 15 decimals, a spread with no normal tenth. Each gives unique
+    /// labels, an index inside them for every value, and finishes.
+    @Test(arguments: [(9_007_199_254_740_992.0, 9_007_199_254_740_994.0), (1e17, 1e17 + 16), (0, 1e-19), (1e-19, 2e-19),
+                      (0, 5e-324), (-1e300, 1e300), (1e300, 1e300), (-2.5, -2.5)] as [(Double, Double)])
+    func extremeValuesGiveUniqueRangesAndFinish(min: Double, max: Double) {
+        let b = NumericBuckets(min: min, max: max)
+        #expect(b.count >= 1 && b.count <= NumericBuckets.countMax)
+        #expect(Set(b.labels).count == b.labels.count, "\(b.labels)")
+        #expect(b.bounds.count == b.labels.count + 1)
+        for x in [min, max, min / 2 + max / 2] {
+            #expect((0..<b.count).contains(b.index(of: x)))
+        }
+    }
 }

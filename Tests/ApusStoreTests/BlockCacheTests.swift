@@ -38,4 +38,14 @@ struct BlockCacheTests {
         for chunk in 1...30 { _ = ask(cache, chunk) }
         #expect(ask(cache, 0), "the chunk hit once stays while thirty others come and go")
     }
+
+    /// Chunks an earlier report kept do not shut a new report out: kept chunks hold at most
+    /// half the cache, so the new report's chunks, read again and again, get in.
+    @Test func aNewReportStillGetsInAfterAnEarlierOneKeptItsChunks() {
+        let cache = BlockCache(bytesMax: 1000)
+        for _ in 0..<2 { for chunk in 0..<7 { _ = ask(cache, chunk) } }
+        var hitsPerPass: [Int] = []
+        for _ in 0..<4 { hitsPerPass.append((100..<105).filter { ask(cache, $0) }.count) }
+        #expect(hitsPerPass[2] >= 4 && hitsPerPass[3] >= 4, "\(hitsPerPass)")
+    }
 }

@@ -19,8 +19,10 @@ package struct NumericBuckets: Sendable, Equatable {
     package init(min: Double, max: Double) {
         let min = Swift.min(Swift.max(min, -1e300), 1e300), max = Swift.min(Swift.max(max, min), 1e300)
         let span = max - min
-        // Smallest round width that covers the values in `countMax` ranges.
-        var exponent = span > 0 ? (span / Double(Self.countMax)).log10Floor - 1 : 0
+        // Smallest round width that covers the values in `countMax` ranges (a spread too small
+        // to have a normal tenth is no spread: one range).
+        let step = span / Double(Self.countMax)
+        var exponent = step.isNormal ? step.log10Floor - 1 : 0
         var mantissa = 1.0, first = 0.0, n = 1
         search: while true {
             for m in [1.0, 2.0, 5.0] {
@@ -39,9 +41,22 @@ package struct NumericBuckets: Sendable, Equatable {
         var bounds = (0...n).map { Self.scaled((first + Double($0)) * mantissa, exponent) }
         // Division may have put a value just past a bound: an empty range at the top goes.
         while bounds.count > 2 && bounds[bounds.count - 2] > max { bounds.removeLast() }
+        // Near 2^53 and beyond, neighbouring bounds can round to one value or one text: such
+        // bounds are dropped, so every range is non-empty and its label unique.
         let decimals = Swift.max(0, -exponent)
-        labels = (0..<(bounds.count - 1)).map { "\(Self.text(bounds[$0], decimals)) - \(Self.text(bounds[$0 + 1], decimals))" }
-        self.bounds = bounds
+        var kept = [bounds[0]], texts = [Self.text(bounds[0], decimals)]
+        for b in bounds.dropFirst() {
+            let t = Self.text(b, decimals)
+            guard b > kept[kept.count - 1], t != texts[texts.count - 1] else { continue }
+            kept.append(b)
+            texts.append(t)
+        }
+        if kept.count == 1 {
+            kept.append(bounds[bounds.count - 1])
+            texts.append(Self.text(bounds[bounds.count - 1], decimals))
+        }
+        labels = (0..<(kept.count - 1)).map { "\(texts[$0]) - \(texts[$0 + 1])" }
+        self.bounds = kept
     }
 
     /// The range holding `x` (values outside the bounds go to the nearest range).
@@ -72,7 +87,9 @@ package struct NumericBuckets: Sendable, Equatable {
     static func text(_ x: Double, _ decimals: Int) -> String {
         let scale = power(decimals)
         let scaled = (abs(x) * scale).rounded()
-        guard scaled < 9e18, x.isFinite else {
+        // Whole digits and decimals must fit 64-bit integers (10^15 and 9e18); beyond, the
+        // number as JSON writes it.
+        guard decimals <= 15, scaled < 9e18, x.isFinite else {
             var bytes: [UInt8] = []
             JSONWriter.writeNumber(x, into: &bytes)
             return String(decoding: bytes, as: UTF8.self)

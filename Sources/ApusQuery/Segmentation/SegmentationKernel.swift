@@ -42,6 +42,8 @@ package struct SegmentationKernel {
     /// (the DayScan workers never share one).
     private let users = UserSets()
     private var tables: [Int32: [Int32]] = [:]
+    /// With `segmentBy` numeric ranges: each range's segment.
+    private var rangeSegments: [Int32] = []
     private var lastDictionary: (dictionary: [String], address: UInt, map: [Int32])?
 
     /// Rows must make this true to count (`where`).
@@ -63,8 +65,8 @@ package struct SegmentationKernel {
             // Segments in the order the events were asked for.
             for e in events { _ = segment(e) }
         case .numeric(_, let ranges):
-            // Segment i is range i.
-            for l in ranges.labels { _ = segment(l) }
+            // Ranges in order; each range's segment is looked up, never assumed.
+            for l in ranges.labels { rangeSegments.append(segment(l)) }
         case .property, .expression:
             for v in values ?? [] { _ = segment(v, adding: true) }
         }
@@ -180,7 +182,7 @@ package struct SegmentationKernel {
             guard let snapshot else { return seg }
             let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot, counted: nameOK)
             for r in 0..<block.count where present[r] && nameOK[Int(block.nameIds[r])] {
-                seg[r] = Int32(ranges.index(of: values[r]))
+                seg[r] = rangeSegments[ranges.index(of: values[r])]
             }
             return seg
         case .expression(let on):

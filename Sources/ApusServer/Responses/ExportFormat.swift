@@ -42,6 +42,9 @@ package struct ExportFormat: Sendable {
     private var escaped: [UInt8] = []
 
     package init(_ block: EventBlock, timeInMs: Bool) {
+        // The row loop reads insert ids, times and users through unchecked pointers.
+        precondition(block.insertIds.count == block.count && block.timesMs.count == block.count && block.uids.count == block.count,
+                     "export needs a block delivered with ScanRequest.everything")
         self.block = block
         self.timeInMs = timeInMs
         n = block.count

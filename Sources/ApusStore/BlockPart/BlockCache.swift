@@ -1,10 +1,11 @@
 // The one cache of decoded column chunks, shared by every open part, bounded in bytes. A scan
 // asks for a chunk by (part, offset); a miss reads and decodes it. Scan-resistant: a chunk
-// enters on probation and is kept for good only once it is asked for again; when the total
-// passes the limit, chunks on probation leave first, the most recently loaded first, then the
-// least recently used of the rest. A report that reads more than the cache holds, pass after
-// pass, so keeps a stable part of its chunks cached (plain LRU would evict each chunk just
-// before the next pass needs it, and never hit).
+// enters on probation and is kept only once it is asked for again; when the total passes the
+// limit, chunks on probation leave first, in a scattered order, then the least recently used
+// of the kept ones. A report that reads more than the cache holds, pass after pass, so keeps
+// about the share that fits (plain LRU evicts each chunk just before the next pass needs it
+// and never hits). Kept chunks hold at most half the cache (past it, the least recently used
+// go back on probation), so the chunks of a new report still get in.
 
 import ApusStoreCore
 import Synchronization
@@ -23,14 +24,16 @@ package final class BlockCache: Sendable {
     private struct Entry {
         var value: any Sendable
         var bytes: Int
-        /// Eviction order, lowest first: negative for chunks on probation (the later loaded,
-        /// the lower), the time of the last hit for the others.
+        /// Eviction order, lowest first: negative for chunks on probation (in a scattered
+        /// order), the time of the last hit for kept chunks.
         var tick: Int64
     }
 
     private struct State {
         var entries: [Key: Entry] = [:]
         var bytes = 0
+        /// Bytes of chunks kept for good (asked for again); at most half the limit.
+        var keptBytes = 0
         var tick: Int64 = 0
         var hits = 0
         var misses = 0
@@ -58,9 +61,13 @@ package final class BlockCache: Sendable {
         let cached: T? = state.withLock { s in
             guard var e = s.entries[key], let v = e.value as? T else { return nil }
             s.tick += 1
+            if e.tick < 0 { s.keptBytes += e.bytes }
             e.tick = s.tick
             s.entries[key] = e
             s.hits += 1
+            // Kept chunks hold at most half the cache, so a new report's chunks can still
+            // earn their place: past it, the least recently used go back on probation.
+            if s.keptBytes > bytesMax / 2 { Self.demote(&s, to: bytesMax * 3 / 8) }
             return v
         }
         if let cached { return cached }
@@ -69,7 +76,10 @@ package final class BlockCache: Sendable {
             s.misses += 1
             guard bytes <= bytesMax / 4 else { return }
             s.tick += 1
-            if let old = s.entries.updateValue(Entry(value: value, bytes: bytes, tick: -s.tick), forKey: key) { s.bytes -= old.bytes }
+            if let old = s.entries.updateValue(Entry(value: value, bytes: bytes, tick: Self.probation(s.tick)), forKey: key) {
+                s.bytes -= old.bytes
+                if old.tick > 0 { s.keptBytes -= old.bytes }
+            }
             s.bytes += bytes
             if s.bytes > bytesMax { Self.evict(&s, to: bytesMax * 3 / 4) }
         }
@@ -82,6 +92,7 @@ package final class BlockCache: Sendable {
             for (k, e) in s.entries where k.part == part {
                 s.entries[k] = nil
                 s.bytes -= e.bytes
+                if e.tick > 0 { s.keptBytes -= e.bytes }
             }
         }
     }
@@ -91,6 +102,7 @@ package final class BlockCache: Sendable {
         state.withLock { s in
             s.entries = [:]
             s.bytes = 0
+            s.keptBytes = 0
         }
     }
 
@@ -99,6 +111,25 @@ package final class BlockCache: Sendable {
             if s.bytes <= target { break }
             s.entries[k] = nil
             s.bytes -= e.bytes
+            if e.tick > 0 { s.keptBytes -= e.bytes }
+        }
+    }
+
+    /// A probation place: negative, and scattered (a fixed hash of the clock), so chunks on
+    /// probation leave in an order unrelated to when they came. A scan larger than the cache
+    /// then keeps about the share that fits (oldest-first would evict each chunk just before
+    /// its next use, newest-first would keep stale chunks for ever).
+    private static func probation(_ tick: Int64) -> Int64 {
+        -Int64(bitPattern: (UInt64(bitPattern: tick) &* 0x9E37_79B9_7F4A_7C15) >> 2) - 1
+    }
+
+    /// Puts the least recently used kept chunks back on probation until `target` bytes are kept.
+    private static func demote(_ s: inout State, to target: Int) {
+        for (k, e) in s.entries.filter({ $0.value.tick > 0 }).sorted(by: { $0.value.tick < $1.value.tick }) {
+            if s.keptBytes <= target { break }
+            s.tick += 1
+            s.entries[k]?.tick = Self.probation(s.tick)
+            s.keptBytes -= e.bytes
         }
     }
 }
