@@ -12,8 +12,7 @@ package enum EventNamesReport {
         var request = ScanRequest(days: range.utcDays, timeMs: range.instants)
         request.uidsAndTimes = false
         let states = try DayScan.run(snapshot, request, policy: policy, makeState: { CountsByText() }, fold: { counts, block in
-            var local = [Int](repeating: 0, count: block.names.count)
-            for id in block.nameIds { local[Int(id)] += 1 }
+            let local = SegmentationKernel.histogram(block.nameIds, slots: block.names.count)
             for (i, n) in local.enumerated() where n > 0 { counts.add(block.names[i], n) }
         })
         var total = CountsByText()

@@ -17,18 +17,20 @@ package enum PropertyKeysReport {
         request.filtersRowsByName = false
         let states = try DayScan.run(snapshot, request, policy: policy, makeState: { CountsByText() }, fold: { counts, block in
             guard let order = block.keyOrder else { return }
-            // Rows of exactly `event` (names compare by their bytes), counted per shape.
-            let exact = block.names.map { $0.utf8.elementsEqual(event.utf8) }
-            var perShape = [Int](repeating: 0, count: order.shapes.count)
-            perShape.withUnsafeMutableBufferPointer { perShape in
+            // Rows of exactly `event` (names compare by their bytes), counted per shape in slot
+            // shape + 1 (other rows in slot 0), without a branch per row.
+            let mask = block.names.map { $0.utf8.elementsEqual(event.utf8) ? -1 : 0 }
+            var slots = [UInt32](repeating: 0, count: order.shapeOfRow.count)
+            slots.withUnsafeMutableBufferPointer { slots in
                 order.shapeOfRow.withUnsafeBufferPointer { shapes in
                     block.nameIds.withUnsafeBufferPointer { names in
-                        exact.withUnsafeBufferPointer { exact in
-                            for r in 0..<block.count where exact[Int(names[r])] { perShape[Int(shapes[r])] += 1 }
+                        mask.withUnsafeBufferPointer { mask in
+                            for r in 0..<slots.count { slots[r] = UInt32(truncatingIfNeeded: (Int(shapes[r]) &+ 1) & mask[Int(names[r])]) }
                         }
                     }
                 }
             }
+            let perShape = Array(SegmentationKernel.histogram(slots, slots: order.shapes.count + 1).dropFirst())
             var perKey = [Int](repeating: 0, count: block.propertyKeys.count)
             for (s, n) in perShape.enumerated() where n > 0 {
                 for k in order.shapes[s] { perKey[Int(k)] += n }
