@@ -72,6 +72,22 @@ struct ExpressionNeeds {
     var uids = false
     var insertIds = false
 
+    /// What `expressions` read (nil ones skipped), with `keys` read besides; refused with
+    /// a coded error when one names user properties (not available yet).
+    init(reading expressions: [Expression?], keys: [String] = []) throws(ReportError) {
+        propertyKeys = keys
+        for e in expressions.compactMap({ $0 }) {
+            if let refused = e.references.userPropertiesUnavailableError { throw ReportError(.invalidExpression, refused.message) }
+            add(e)
+        }
+    }
+
+    /// Asks `request` for the property columns and insert ids these expressions read.
+    func apply(to request: inout ScanRequest) {
+        if !propertyKeys.isEmpty { request.properties = .keys(propertyKeys) }
+        request.insertIds = insertIds
+    }
+
     mutating func add(_ e: Expression) {
         let refs = e.references
         for key in refs.propertyKeys {

@@ -39,14 +39,9 @@ package enum NumericAggregateRunner {
                             policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> [(label: String, value: Double)] {
         try SegmentationRunner.checkRange(from: query.from, to: query.to)
         let buckets = try TimeBuckets(from: query.from, to: query.to, unit: query.unit, zone: zone)
-        var needs = ExpressionNeeds()
-        for e in [query.on, query.filter].compactMap({ $0 }) {
-            if let refused = e.references.userPropertiesUnavailableError { throw ReportError(.invalidExpression, refused.message) }
-            needs.add(e)
-        }
+        let needs = try ExpressionNeeds(reading: [query.on, query.filter])
         var request = ScanRequest(days: buckets.utcDays, timeMs: buckets.range, eventNames: [query.event])
-        if !needs.propertyKeys.isEmpty { request.properties = .keys(needs.propertyKeys) }
-        request.insertIds = needs.insertIds
+        needs.apply(to: &request)
         request.deliversUids = needs.uids
         let on = query.on, filter = query.filter, event = query.event
         let nb = buckets.labels.count

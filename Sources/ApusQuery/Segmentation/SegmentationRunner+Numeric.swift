@@ -13,14 +13,9 @@ extension SegmentationRunner {
                                    policy: ScanPolicy = ScanPolicy()) throws(ReportError) -> TimeSeriesResult {
         try checkRange(from: query.from, to: query.to)
         let buckets = try timeBuckets(query, zone: zone)
-        var needs = ExpressionNeeds()
-        for e in [query.filter, on].compactMap({ $0 }) {
-            if let refused = e.references.userPropertiesUnavailableError { throw ReportError(.invalidExpression, refused.message) }
-            needs.add(e)
-        }
+        let needs = try ExpressionNeeds(reading: [query.filter, on])
         var request = ScanRequest(days: buckets.utcDays, timeMs: buckets.range, eventNames: Set(query.events))
-        if !needs.propertyKeys.isEmpty { request.properties = .keys(needs.propertyKeys) }
-        request.insertIds = needs.insertIds
+        needs.apply(to: &request)
         request.deliversUids = needs.uids
         let events = query.events, filter = query.filter
         typealias Extent = (lo: Double, hi: Double, tables: [Int32: [Int32]])

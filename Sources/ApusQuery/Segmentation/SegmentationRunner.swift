@@ -41,16 +41,10 @@ package enum SegmentationRunner {
         let buckets = try timeBuckets(query, zone: zone)
         var request = ScanRequest(days: buckets.utcDays, timeMs: buckets.range, eventNames: Set(query.events))
         // Columns the segment property and expressions read.
-        var needs = ExpressionNeeds()
-        if case .property(let key) = query.segmentBy { needs.propertyKeys.append(key) }
-        for e in [query.filter, query.segmentBy.expression].compactMap({ $0 }) {
-            if let refused = e.references.userPropertiesUnavailableError {
-                throw ReportError(.invalidExpression, refused.message)
-            }
-            needs.add(e)
-        }
-        if !needs.propertyKeys.isEmpty { request.properties = .keys(needs.propertyKeys) }
-        request.insertIds = needs.insertIds
+        var segmentKey: [String] = []
+        if case .property(let key) = query.segmentBy { segmentKey = [key] }
+        let needs = try ExpressionNeeds(reading: [query.filter, query.segmentBy.expression], keys: segmentKey)
+        needs.apply(to: &request)
         if let limit = query.limit, limit < 1 || limit > limitMax {
             throw ReportError(.invalidParameter, "limit must be from 1 to \(limitMax)")
         }

@@ -21,8 +21,13 @@ final class GzipStream {
 
     /// Compresses `input`; `finish` ends the stream. Returns the bytes produced.
     func compress(_ input: [UInt8], finish: Bool = false) -> [UInt8] {
+        input.withUnsafeBytes { compress($0, finish: finish) }
+    }
+
+    /// The same for bytes in place (a response buffer's, say), without copying them first.
+    func compress(_ input: UnsafeRawBufferPointer, finish: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        input.withUnsafeBufferPointer { inBuf in
+        input.withMemoryRebound(to: UInt8.self) { inBuf in
             stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
             stream.avail_in = UInt32(inBuf.count)
             repeat {

@@ -66,7 +66,7 @@ package struct ExportRoutes: Sendable {
                     if bytes.readableBytes > 0 { try await writer.write(bytes) }
                     return
                 }
-                let out = compressor.compress(Array(bytes.readableBytesView))
+                let out = bytes.withUnsafeReadableBytes { compressor.compress($0) }
                 if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
             }
             var remaining = params.limit ?? Int.max
