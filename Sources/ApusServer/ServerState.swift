@@ -21,4 +21,6 @@ package struct ServerState: Sendable {
     package var decoders: NIOThreadPool
     /// Per-project admission of queries.
     package var queryLimiter: QueryLimiter
+    /// Answers of paged profile queries, by `session_id`.
+    package var engageSessions = EngageSessions()
 }

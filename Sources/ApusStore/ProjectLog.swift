@@ -19,6 +19,8 @@ package struct ProjectSnapshot: Sendable {
     package var parts: [BlockPart]
     /// Sequence number the next append will get (everything below is visible).
     package var nextSeq: UInt64
+    /// Profiles with every acknowledged update applied.
+    package var profiles: ProfileTables
 }
 
 /// The readable state of a project.
@@ -33,6 +35,8 @@ package struct ProjectState: Sendable {
     package var indexing = false
     package var parts: [BlockPart] = []
     package var nextSeq: UInt64 = 1
+    /// Every acknowledged profile and group update applied, in sequence order.
+    package var profiles = ProfileTables()
 }
 
 /// One project's log and state.
@@ -69,7 +73,7 @@ package final class ProjectLog: Sendable {
         state.withLock { s in
             let memtables = [s.flushing, s.memtable].compactMap { $0 }
             return ProjectSnapshot(project: id, chunks: memtables.flatMap(\.chunks), runs: memtables.flatMap(\.runs),
-                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq)
+                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq, profiles: s.profiles)
         }
     }
 
@@ -83,9 +87,35 @@ package final class ProjectLog: Sendable {
                     s.memtable.append(chunk)
                 } else {
                     s.updateChunks.append((item.payload.kind, chunk))
+                    s.profiles.apply(item.payload, firstSeq: item.firstSeq)
                 }
                 s.nextSeq = max(s.nextSeq, item.firstSeq + UInt64(item.payload.count))
             }
+        }
+    }
+}
+
+extension ProfileTables {
+    /// Applies the updates of a frame's payload.
+    mutating func apply(_ payload: WALPayload, firstSeq: UInt64) {
+        guard let kind = payload.kind.profileKind else { return }
+        for range in payload.recordRanges { apply(payload.bytes[range], kind: kind, receivedMs: payload.receivedMs) }
+    }
+
+    /// Applies the updates of a frame read back from a log.
+    mutating func apply(_ frame: WALFrame) {
+        guard let kind = frame.kind.profileKind else { return }
+        for record in frame.records { apply(record, kind: kind, receivedMs: frame.receivedMs) }
+    }
+}
+
+extension WALRecordKind {
+    /// The profile kind of an update frame; nil for events.
+    var profileKind: ProfileUpdateKind? {
+        switch self {
+        case .events: nil
+        case .userUpdates: .user
+        case .groupUpdates: .group
         }
     }
 }

@@ -3,7 +3,9 @@
 //   2. open the parts; remove `.tmp` leftovers and parts holding rows at or past the mark
 //      (written by a flush that did not finish: their rows are still in the WAL);
 //   3. cut the profile update log back to the mark for the same reason;
-//   4. replay the WAL from the mark into the memtable (cutting a torn tail).
+//   4. apply the profile update log to the profile tables;
+//   5. replay the WAL from the mark into the memtable and the profile tables (cutting a torn
+//      tail).
 
 import ApusStoreCore
 import ApusModel
@@ -38,6 +40,8 @@ package enum ProjectRecovery {
         }
         try? fs.syncDirectory(partsDir)
         try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, fs: fs, logger: logger)
+        // Profiles: the updates already flushed to their log, then (below) those still in the WAL.
+        for frame in try ProfileUpdateLog.frames(directory: directory, fs: fs) { state.profiles.apply(frame) }
 
         // A new project's folders must survive a power loss too: fsync each parent.
         do throws(FileError) {
@@ -60,7 +64,12 @@ package enum ProjectRecovery {
             nextSeq = max(nextSeq, frame.firstSeq + UInt64(frame.records.count))
             guard frame.firstSeq >= flushedThrough else { continue }
             let chunk = MemtableChunk(firstSeq: frame.firstSeq, receivedMs: frame.receivedMs, records: frame.records)
-            if frame.kind == .events { state.memtable.append(chunk) } else { state.updateChunks.append((frame.kind, chunk)) }
+            if frame.kind == .events {
+                state.memtable.append(chunk)
+            } else {
+                state.updateChunks.append((frame.kind, chunk))
+                state.profiles.apply(frame)
+            }
             replayed += frame.records.count
         }
         state.nextSeq = nextSeq

@@ -13,6 +13,7 @@ package final class InMemoryEventStore: EventStore {
         var ids: [String] = []
         var uidOf: [String: UInt32] = [:]
         var updates = 0
+        var profiles = ProfileTables()
     }
 
     private let projects = Mutex<[ProjectID: Project]>([:])
@@ -51,13 +52,14 @@ package final class InMemoryEventStore: EventStore {
         try projects.withLock { (all: inout [ProjectID: Project]) throws(StoreError) in
             guard all[project] != nil else { throw StoreError.unknownProject(project) }
             all[project]!.updates += updates.count
+            for u in updates { all[project]!.profiles.apply(u, kind: kind, receivedMs: receivedMs) }
         }
         return AppendReceipt(firstSeq: first, count: updates.count)
     }
 
     package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
         guard let p = projects.withLock({ $0[project] }) else { throw StoreError.unknownProject(project) }
-        return InMemorySnapshot(project: project, events: p.events, ids: p.ids, uidOf: p.uidOf)
+        return InMemorySnapshot(project: project, events: p.events, ids: p.ids, uidOf: p.uidOf, profiles: p.profiles)
     }
 
     package func close() {}
@@ -69,6 +71,7 @@ struct InMemorySnapshot: EventSnapshot {
     let events: [StoredEvent]
     let ids: [String]
     let uidOf: [String: UInt32]
+    let profiles: ProfileTables
 
     func days(in range: ClosedRange<Int32>) -> [Int32] {
         Set(events.map(\.day).filter(range.contains)).sorted()

@@ -14,7 +14,8 @@ struct ProfileValidatorTests {
         #"{"$token":"tok","$distinct_id":"u-1001",\#(extra)\#(operation)}"#
     }
 
-    /// A $set on /engage becomes a user update; the record keeps everything but $token and $ip.
+    /// A $set on /engage becomes a user update; the record keeps everything but $token and $ip,
+    /// and carries the update's time in ms as `$time`.
     @Test func acceptsAUserSet() throws {
         let json = #"{"$token":"tok","$distinct_id":"u-1001","$ip":"1.2.3.4","$ignore_time":true,"$set":{"Plan":"Pro"}}"#
         let result = try validateProfiles(json)
@@ -25,6 +26,7 @@ struct ProfileValidatorTests {
                 JSONMember("$distinct_id", .string("u-1001")),
                 JSONMember("$ignore_time", .bool(true)),
                 JSONMember("$set", .object([JSONMember("Plan", .string("Pro"))])),
+                JSONMember("$time", .number(Double(testNowMs))),
             ]))])
         #expect(result.accepted.first?.operationValue == .object([JSONMember("Plan", .string("Pro"))]))
     }

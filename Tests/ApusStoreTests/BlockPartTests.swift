@@ -20,6 +20,7 @@ struct BlockPartTests {
         func days(in range: ClosedRange<Int32>) -> [Int32] { parts.map(\.day).filter(range.contains) }
         func distinctId(of uid: UInt32) -> String { ids.distinctId(of: uid) }
         func uid(of distinctId: String) -> UInt32? { ids.uid(of: distinctId) }
+        var profiles: ProfileTables { ids.profiles }
         func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
             var out: [EventBlock] = []
             for part in parts {

@@ -24,6 +24,8 @@ READ_ROUTES = {
     "api/query/events/properties": ("consumer", dict(DATES, event="Played", name="plan", type="general", unit="day")),
     "api/query/events/properties/top": ("consumer", {"event": "Played"}),
     "api/2.0/events/properties/values": ("consumer", {"event": "Played", "name": "plan"}),
+    "api/2.0/engage": ("consumer", {}),
+    "api/query/engage": ("consumer", {"where": 'properties["plan"] == "pro"'}),
 }
 ROLES = ["consumer", "analyst", "admin", "owner"]
 

@@ -131,9 +131,17 @@ package enum ProfileValidator {
 
         var kept: [JSONMember] = []
         kept.reserveCapacity(members.count)
-        for member in members where member.key != "$token" && member.key != "$ip" {
-            kept.append(JSONMember(member.key, member.value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax)))
+        // The stored update carries what the profile store needs resolved: the profile's id as
+        // text and the update's time in ms (so applying it never re-reads client formats).
+        for member in members where member.key != "$token" && member.key != "$ip" && member.key != "$time" {
+            switch member.key {
+            case "$distinct_id" where kind == .user: kept.append(JSONMember("$distinct_id", .string(distinctId)))
+            case "$group_id" where kind == .group: kept.append(JSONMember("$group_id", .string(groupId)))
+            case "$group_key" where kind == .group: kept.append(JSONMember("$group_key", .string(groupKey)))
+            default: kept.append(JSONMember(member.key, member.value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax)))
+            }
         }
+        kept.append(JSONMember("$time", .number(Double(timeMs))))
         return .accepted(ProfileUpdate(
             index: index, kind: kind, project: project, distinctId: distinctId, groupKey: groupKey,
             groupId: groupId, operation: operation.rawValue, timeMs: timeMs, record: .object(kept)))

@@ -27,13 +27,16 @@ package struct QueryRoutes: Sendable {
             ("events/properties", { (r, q, c) throws(QueryError) in try r.eventProperties(q, c) }),
             ("events/properties/top", { (r, q, c) throws(QueryError) in try r.topProperties(q, c) }),
             ("events/properties/values", { (r, q, c) throws(QueryError) in try r.propertyValues(q, c) }),
+            ("engage", { (r, q, c) throws(QueryError) in try r.engage(q, c) }),
         ]
+        /// Form POSTs are read too where Mixpanel documents them (their fields join the query's).
+        let posted: Set<String> = ["engage"]
         for prefix in ["api/query/", "api/2.0/"] {
             for (path, run) in routes {
-                router.get(RouterPath(prefix + path)) { request, _ in
+                @Sendable func answer(_ request: Request, form: String?) -> Response {
                     let line = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                     do throws(QueryError) {
-                        let q = QueryString(request.uri.query)
+                        let q = QueryString([request.uri.query, form].compactMap { $0 }.joined(separator: "&"))
                         let context = try authorize(request, q)
                         try state.queryLimiter.admit(context.project).get()
                         defer { state.queryLimiter.release(context.project) }
@@ -50,9 +53,21 @@ package struct QueryRoutes: Sendable {
                         return error.reply(request: line).response
                     }
                 }
+                router.get(RouterPath(prefix + path)) { request, _ in answer(request, form: nil) }
+                guard posted.contains(path) else { continue }
+                router.post(RouterPath(prefix + path)) { request, _ in
+                    guard let body = try? await request.body.collect(upTo: Self.formBytesMax) else {
+                        return QueryError(status: 413, code: "body_too_large", message: "a query's form body may be at most \(Self.formBytesMax) bytes")
+                            .reply(request: request.uri.path).response
+                    }
+                    return answer(request, form: String(decoding: body.readableBytesView, as: UTF8.self))
+                }
             }
         }
     }
+
+    /// The largest form body a query reads.
+    static let formBytesMax = 1 << 20
 
     /// The project a query reads, its calendar, and a snapshot of its events.
     struct ProjectContext {
@@ -295,5 +310,6 @@ struct EmptySnapshot: EventSnapshot {
     func days(in range: ClosedRange<Int32>) -> [Int32] { [] }
     func distinctId(of uid: UInt32) -> String { "" }
     func uid(of distinctId: String) -> UInt32? { nil }
+    var profiles: ProfileTables { ProfileTables() }
     func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor { .over([]) }
 }

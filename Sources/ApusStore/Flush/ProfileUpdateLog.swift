@@ -1,6 +1,6 @@
 // Where /engage and /groups updates go when the WAL that held them is trimmed: an append-only
-// file of WAL frames (same bytes, same checksums), in arrival order, until the profiles issue
-// applies them to profile state. Frames at or past the flush mark after a crash are cut off on
+// file of WAL frames (same bytes, same checksums), in arrival order: the durable history the
+// profile tables are rebuilt from at open (`ProfileTables`). Frames at or past the flush mark after a crash are cut off on
 // open: the WAL still holds them and will flush them again.
 
 import ApusStoreCore
@@ -45,6 +45,17 @@ package enum ProfileUpdateLog {
         let seqAt = offset + 8 + length
         guard length <= WALScanner.framePayloadBytesMax, seqAt + 8 <= bytes.count else { return nil }
         return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: seqAt, as: UInt64.self)) }
+    }
+
+    /// Every frame in the log, in order (after `recover`, the whole file is valid frames).
+    package static func frames(directory: String, fs: any FileSystem) throws(StoreError) -> [WALFrame] {
+        let p = path(directory)
+        guard fs.exists(p) else { return [] }
+        do throws(FileError) {
+            return WALScanner.scan(try fs.readAll(p)).frames
+        } catch {
+            throw .io(error)
+        }
     }
 
     /// Appends frames and fsyncs.

@@ -15,6 +15,7 @@ package struct EmbeddedSnapshot: EventSnapshot {
     package let userIds: UserIdDictionary
     /// Memtable rows already laid out as columns.
     package var runs: [MemtableRun] = []
+    package var profiles = ProfileTables()
 
     package func days(in range: ClosedRange<Int32>) -> [Int32] {
         var days = MemtableRun.days(runs, tail: chunks, in: range)

@@ -10,6 +10,8 @@ package protocol EventSnapshot: Sendable {
     func distinctId(of uid: UInt32) -> String
     /// The uid of a distinct id, if the project has seen it.
     func uid(of distinctId: String) -> UInt32?
+    /// The project's user and group profiles at the same moment.
+    var profiles: ProfileTables { get }
     /// The rows the request asks for, deduplicated, as blocks in (day, uid, time, seq) order.
     func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor
 }

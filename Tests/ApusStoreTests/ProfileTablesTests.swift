@@ -1,0 +1,194 @@
+// How each logged profile update changes a project's profiles (spec §1.4, §1.5), and that the
+// embedded store rebuilds the same profiles after a flush and a restart as it held before.
+
+import ApusModel
+import ApusStoreCore
+@testable import ApusStore
+import ApusTesting
+import Foundation
+import Logging
+import Testing
+
+struct ProfileTablesTests {
+    static let t0: Int64 = 1_735_689_600_000 // 2025-01-01T00:00:00Z
+
+    /// Applies user updates given as JSON text, one per element, at `t0` unless they say `$time`.
+    func users(_ updates: [String]) -> ProfileTables {
+        var tables = ProfileTables()
+        for u in updates { tables.apply(Array(u.utf8), kind: .user, receivedMs: Self.t0) }
+        return tables
+    }
+
+    func props(_ tables: ProfileTables, _ id: String, lastSeen: Bool = false) -> [String: JSONValue]? {
+        guard let row = tables.users.row(of: id), tables.users.live[row] else { return nil }
+        var out: [String: JSONValue] = [:]
+        for m in tables.users.properties(row: row) where lastSeen || m.key != "$last_seen" { out[m.key] = m.value }
+        return out
+    }
+
+    @Test func setOverwritesAndSetOnceKeepsTheFirstValue() {
+        let t = users([
+            #"{"$distinct_id":"u","$set":{"plan":"free","n":1}}"#,
+            #"{"$distinct_id":"u","$set":{"plan":"pro"}}"#,
+            #"{"$distinct_id":"u","$set_once":{"plan":"team","first":"yes"}}"#,
+        ])
+        #expect(props(t, "u") == ["plan": .string("pro"), "n": .number(1), "first": .string("yes")])
+    }
+
+    @Test func addStartsFromZeroSumsNegativesAndLeavesNonNumbersAlone() {
+        let t = users([
+            #"{"$distinct_id":"u","$add":{"visits":2}}"#,
+            #"{"$distinct_id":"u","$add":{"visits":-0.5}}"#,
+            #"{"$distinct_id":"u","$set":{"name":"Ann"}}"#,
+            #"{"$distinct_id":"u","$add":{"name":3}}"#,
+        ])
+        #expect(props(t, "u") == ["visits": .number(1.5), "name": .string("Ann")])
+    }
+
+    @Test func appendUnionAndRemoveWorkOnListsOnly() {
+        let t = users([
+            #"{"$distinct_id":"u","$append":{"seen":"a"}}"#,
+            #"{"$distinct_id":"u","$append":{"seen":"a"}}"#,
+            #"{"$distinct_id":"u","$union":{"tags":["x","y","x"]}}"#,
+            #"{"$distinct_id":"u","$union":{"tags":["y","z"],"seen":["b"]}}"#,
+            #"{"$distinct_id":"u","$remove":{"seen":"a"}}"#,
+            #"{"$distinct_id":"u","$set":{"plan":"pro"}}"#,
+            #"{"$distinct_id":"u","$append":{"plan":"x"}}"#,
+            #"{"$distinct_id":"u","$union":{"plan":["x"]}}"#,
+        ])
+        #expect(props(t, "u") == [
+            "seen": .array([.string("b")]),
+            "tags": .array([.string("x"), .string("y"), .string("z")]),
+            "plan": .string("pro"),
+        ])
+    }
+
+    @Test func unsetRemovesKeysAndDeleteRemovesTheProfileUntilItIsSetAgain() {
+        var t = users([
+            #"{"$distinct_id":"u","$set":{"a":1,"b":2}}"#,
+            #"{"$distinct_id":"u","$unset":["a","missing"]}"#,
+        ])
+        #expect(props(t, "u") == ["b": .number(2)])
+        t.apply(Array(#"{"$distinct_id":"u","$delete":""}"#.utf8), kind: .user, receivedMs: Self.t0)
+        #expect(props(t, "u") == nil)
+        #expect(t.users.liveCount == 0)
+        t.apply(Array(#"{"$distinct_id":"u","$set":{"c":3}}"#.utf8), kind: .user, receivedMs: Self.t0)
+        #expect(props(t, "u") == ["c": .number(3)])
+    }
+
+    @Test func updatesThatNeedAProfileDoNotCreateOne() {
+        let t = users([
+            #"{"$distinct_id":"a","$unset":["x"]}"#,
+            #"{"$distinct_id":"b","$remove":{"x":1}}"#,
+            #"{"$distinct_id":"c","$delete":null}"#,
+        ])
+        #expect(t.users.liveCount == 0)
+    }
+
+    @Test func lastSeenFollowsTheUpdateTimeUnlessIgnoredAndNeverMovesBack() {
+        let t = users([
+            #"{"$distinct_id":"u","$time":1735693200000,"$set":{"a":1}}"#,
+            #"{"$distinct_id":"u","$time":1735689600000,"$set":{"a":2}}"#,
+            #"{"$distinct_id":"v","$time":1735693200000,"$ignore_time":true,"$set":{"a":1}}"#,
+            #"{"$distinct_id":"w","$time":1735693200000,"$union":{"l":[1]}}"#,
+        ])
+        #expect(props(t, "u", lastSeen: true)?["$last_seen"] == .string("2025-01-01T01:00:00"))
+        #expect(props(t, "u")?["a"] == .number(2))
+        #expect(props(t, "v", lastSeen: true)?["$last_seen"] == nil)
+        #expect(props(t, "w", lastSeen: true)?["$last_seen"] == nil)
+    }
+
+    @Test func listsStopGrowingAt256KBAndProfilesAt2000Properties() {
+        let big = String(repeating: "x", count: 200 * 1024)
+        let t = users([
+            #"{"$distinct_id":"u","$append":{"l":"\#(big)"}}"#,
+            #"{"$distinct_id":"u","$append":{"l":"\#(big)"}}"#,
+        ])
+        #expect(props(t, "u")?["l"] == .array([.string(big)]))
+        var tables = ProfileTables()
+        let many = (0..<2100).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        tables.apply(Array(#"{"$distinct_id":"u","$set":{\#(many)}}"#.utf8), kind: .user, receivedMs: Self.t0)
+        #expect(tables.users.properties(row: 0).count == ProfileTable.propertiesMax)
+    }
+
+    @Test func groupsAreKeyedByGroupKeyAndId() {
+        var t = ProfileTables()
+        for u in [
+            #"{"$group_key":"company","$group_id":"Acme","$set":{"tier":"gold"}}"#,
+            #"{"$group_key":"company","$group_id":"Initech","$set":{"tier":"free"}}"#,
+            #"{"$group_key":"team","$group_id":"Acme","$set":{"size":4}}"#,
+            #"{"$group_key":"company","$group_id":"Initech","$delete":""}"#,
+        ] { t.apply(Array(u.utf8), kind: .group, receivedMs: Self.t0) }
+        #expect(t.groupKeys == ["company", "team"])
+        let company = try! #require(t.groups("company"))
+        #expect(company.liveCount == 1)
+        #expect(company.properties(row: company.row(of: "Acme")!) == [JSONMember("tier", .string("gold"))])
+        #expect(t.groups("team")?.liveCount == 1)
+        #expect(t.users.liveCount == 0)
+    }
+
+    @Test func idsAreComparedByTheirBytes() {
+        let t = users([
+            #"{"$distinct_id":"\u00e9","$set":{"a":1}}"#,
+            #"{"$distinct_id":"e\u0301","$set":{"a":2}}"#,
+        ])
+        #expect(t.users.liveCount == 2)
+    }
+
+    @Test func unreadableRecordsChangeNothing() {
+        let t = users([#"{"$set":{"a":1}}"#, "not json", #"{"$distinct_id":"u"}"#])
+        #expect(t.users.liveCount == 0)
+        #expect(t.unreadableCount == 3)
+    }
+}
+
+struct ProfileStoreTests {
+    let logger = Logger(label: "test")
+
+    /// A seeded mix of user and group updates, as the validator stores them.
+    func workload(seed: UInt64, count: Int) -> [(kind: ProfileUpdateKind, bytes: [UInt8])] {
+        var g = SeededRandom(seed: seed)
+        let ops = [#""$set":{"plan":"P","n":N}"#, #""$set_once":{"first":"P"}"#, #""$add":{"n":N}"#, #""$append":{"l":N}"#,
+                   #""$union":{"u":[N,"P"]}"#, #""$remove":{"l":N}"#, #""$unset":["plan"]"#, #""$delete":"""#]
+        return (0..<count).map { _ in
+            let op = ops[Int(g.next() % UInt64(ops.count))]
+                .replacingOccurrences(of: "P", with: ["free", "pro", "team"][Int(g.next() % 3)])
+                .replacingOccurrences(of: "N", with: String(g.next() % 4))
+            let time = 1_735_689_600_000 + Int64(g.next() % 1000) * 1000
+            if g.next() % 4 == 0 {
+                return (.group, Array(#"{"$group_key":"company","$group_id":"c\#(g.next() % 5)",\#(op),"$time":\#(time)}"#.utf8))
+            }
+            return (.user, Array(#"{"$distinct_id":"u\#(g.next() % 20)",\#(op),"$time":\#(time)}"#.utf8))
+        }
+    }
+
+    /// The embedded store holds the profiles the in-memory reference computes, before a flush,
+    /// after it (the updates then live in the update log) and after reopening the folder.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func profilesSurviveFlushAndRestart(seed: UInt64) async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let store = try EmbeddedEventStore(configuration: config, logger: logger)
+        let reference = InMemoryEventStore()
+        try store.openProject(1)
+        try reference.openProject(1)
+        let updates = workload(seed: seed, count: 400)
+        for (i, u) in updates.enumerated() {
+            _ = try await store.append(updates: [u.bytes], kind: u.kind, to: 1, receivedMs: Int64(i))
+            _ = try await reference.append(updates: [u.bytes], kind: u.kind, to: 1, receivedMs: Int64(i))
+            if i == 200 { store.flushAll() }
+        }
+        let expected = try reference.snapshot(of: 1).profiles
+        #expect(expected.users.liveCount > 0)
+        #expect(try store.snapshot(of: 1).profiles == expected)
+        store.flushAll()
+        store.close()
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        let again = try reopened.snapshot(of: 1).profiles
+        #expect(again == expected)
+        #expect(again.groups("company") == expected.groups("company"))
+        #expect(again.appliedCount == updates.count)
+    }
+}
