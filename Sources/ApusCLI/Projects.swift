@@ -8,7 +8,7 @@ import ArgumentParser
 struct Projects: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage projects.",
-        subcommands: [List.self, Create.self, SetTimezone.self, RotateToken.self, RotateSecret.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Create.self, SetTimezone.self, SetIdentityMode.self, RotateToken.self, RotateSecret.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List projects.")
@@ -16,7 +16,7 @@ struct Projects: ParsableCommand {
         func run() throws {
             let catalog = try CatalogAccess.open(data)
             for p in try catalog.projects() {
-                Console.print("\(p.id)\t\(p.token)\t\(p.timezone)\t\(p.name)")
+                Console.print("\(p.id)\t\(p.token)\t\(p.timezone)\t\(p.identityMode.rawValue)\t\(p.name)")
             }
         }
     }
@@ -28,9 +28,12 @@ struct Projects: ParsableCommand {
         @Option(help: "Project id (default: next free).") var id: Int64?
         @Option(help: "Project token (default: random).") var token: String?
         @Option(help: "IANA timezone of report dates (default: UTC).") var timezone: String = "UTC"
+        @Option(help: "Identity merge mode: simplified ($device_id + $user_id) or original ($identify, $create_alias, $merge).")
+        var identityMode: IdentityMode = .simplified
         func run() throws {
             let catalog = try CatalogAccess.open(data)
-            let (p, secret) = try catalog.createProject(name: name, id: id, token: token, timezone: timezone, nowMs: SystemClock().nowMs())
+            let (p, secret) = try catalog.createProject(name: name, id: id, token: token, timezone: timezone, identityMode: identityMode,
+                                                        nowMs: SystemClock().nowMs())
             Console.print("project id:      \(p.id)\nproject token:   \(p.token)\nproject secret:  \(secret.secret)   (shown once)")
         }
     }
@@ -44,6 +47,19 @@ struct Projects: ParsableCommand {
         func run() throws {
             try CatalogAccess.open(data).setTimezone(project: id, timezone)
             Console.print("project \(id) timezone: \(timezone)")
+        }
+    }
+
+    struct SetIdentityMode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-identity-mode",
+            abstract: "Set how identities merge: simplified or original. Reports follow the new mode at once, for all data.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Project id.") var id: Int64
+        @Argument(help: "simplified or original.") var mode: IdentityMode
+        func run() throws {
+            try CatalogAccess.open(data).setIdentityMode(project: id, mode)
+            Console.print("project \(id) identity merge mode: \(mode.rawValue)")
         }
     }
 
@@ -77,3 +93,5 @@ enum CatalogAccess {
         return try Catalog(path: data.directory + "/catalog.sqlite")
     }
 }
+
+extension IdentityMode: ExpressibleByArgument {}

@@ -59,6 +59,9 @@ package final class Catalog: Sendable {
         m.registerMigration("v2: project timezone") { db in
             try db.execute(sql: "ALTER TABLE project ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC'")
         }
+        m.registerMigration("v3: identity merge mode") { db in
+            try db.execute(sql: "ALTER TABLE project ADD COLUMN identity_mode TEXT NOT NULL DEFAULT 'simplified'")
+        }
         return m
     }
 
@@ -77,7 +80,7 @@ package final class Catalog: Sendable {
     /// Creates a project. `id` and `token` default to the next id and a random token.
     /// Returns the project and its legacy API secret (shown once).
     package func createProject(name: String, id: ProjectID? = nil, token: String? = nil, timezone: String = "UTC",
-                               nowMs: Int64) throws(CatalogError) -> (Project, IssuedSecret) {
+                               identityMode: IdentityMode = .simplified, nowMs: Int64) throws(CatalogError) -> (Project, IssuedSecret) {
         try Self.checkTimezone(timezone)
         let token = token ?? Secrets.randomHex(bytes: 16)
         let secret = Secrets.randomHex(bytes: 16)
@@ -90,17 +93,18 @@ package final class Catalog: Sendable {
                 throw CatalogError(.tokenInUse, "that token already belongs to a project; choose another")
             }
             let newID = try id ?? ((Int64.fetchOne(db, sql: "SELECT MAX(id) FROM project") ?? 0) + 1)
-            try db.execute(sql: "INSERT INTO project (id, name, token, secret_salt, secret_hash, created_ms, timezone) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [newID, name, token, salt, Secrets.hash(secret, salt: salt), nowMs, timezone])
-            return Project(id: newID, name: name, token: token, createdMs: nowMs, timezone: timezone)
+            try db.execute(sql: "INSERT INTO project (id, name, token, secret_salt, secret_hash, created_ms, timezone, identity_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [newID, name, token, salt, Secrets.hash(secret, salt: salt), nowMs, timezone, identityMode.rawValue])
+            return Project(id: newID, name: name, token: token, createdMs: nowMs, timezone: timezone, identityMode: identityMode)
         }
         return (project, IssuedSecret(secret: secret))
     }
 
     package func projects() throws(CatalogError) -> [Project] {
         try write("listing projects") { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, token, created_ms, timezone FROM project ORDER BY id").map {
-                Project(id: $0["id"], name: $0["name"], token: $0["token"], createdMs: $0["created_ms"], timezone: $0["timezone"])
+            try Row.fetchAll(db, sql: "SELECT id, name, token, created_ms, timezone, identity_mode FROM project ORDER BY id").map {
+                Project(id: $0["id"], name: $0["name"], token: $0["token"], createdMs: $0["created_ms"], timezone: $0["timezone"],
+                        identityMode: IdentityMode(rawValue: $0["identity_mode"]) ?? .simplified)
             }
         }
     }
@@ -141,6 +145,15 @@ package final class Catalog: Sendable {
         try Self.checkTimezone(timezone)
         try write("setting the timezone") { db in
             try db.execute(sql: "UPDATE project SET timezone = ? WHERE id = ?", arguments: [timezone, id])
+            if db.changesCount == 0 { throw CatalogError.unknownProject(id) }
+        }
+    }
+
+    /// Sets how the project's identities merge. Apus keeps the facts for both modes, so every
+    /// report follows the new mode from the next query on, retroactively.
+    package func setIdentityMode(project id: ProjectID, _ mode: IdentityMode) throws(CatalogError) {
+        try write("setting the identity merge mode") { db in
+            try db.execute(sql: "UPDATE project SET identity_mode = ? WHERE id = ?", arguments: [mode.rawValue, id])
             if db.changesCount == 0 { throw CatalogError.unknownProject(id) }
         }
     }

@@ -11,6 +11,8 @@ package struct Project: Sendable, Equatable {
     package var createdMs: Int64
     /// IANA timezone name; report dates and buckets are local to it.
     package var timezone: String = "UTC"
+    /// How its identities merge; reports resolve users by it.
+    package var identityMode: IdentityMode = .simplified
 }
 
 /// A service account (HTTP Basic user for /import, export and queries).

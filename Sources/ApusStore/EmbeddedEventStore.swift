@@ -322,7 +322,7 @@ package final class EmbeddedEventStore: EventStore {
         let log = try log(project)
         considerIndexing(log)
         let s = log.snapshot()
-        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, profiles: s.profiles)
+        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, profiles: s.profiles, identity: s.identity)
     }
 
     /// The project's events on `days` as plain values, in scan order (tests and tools; queries

@@ -21,6 +21,8 @@ package struct ProjectSnapshot: Sendable {
     package var nextSeq: UInt64
     /// Profiles with every acknowledged update applied.
     package var profiles: ProfileTables
+    /// The identity facts of every acknowledged event.
+    package var identity: IdentityGraph
 }
 
 /// The readable state of a project.
@@ -37,6 +39,8 @@ package struct ProjectState: Sendable {
     package var nextSeq: UInt64 = 1
     /// Every acknowledged profile and group update applied, in sequence order.
     package var profiles = ProfileTables()
+    /// The identity facts of every acknowledged event, in sequence order.
+    package var identity = IdentityGraph()
 }
 
 /// One project's log and state.
@@ -73,18 +77,25 @@ package final class ProjectLog: Sendable {
         state.withLock { s in
             let memtables = [s.flushing, s.memtable].compactMap { $0 }
             return ProjectSnapshot(project: id, chunks: memtables.flatMap(\.chunks), runs: memtables.flatMap(\.runs),
-                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq, profiles: s.profiles)
+                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq, profiles: s.profiles, identity: s.identity)
         }
     }
 
     /// Applies durable frames to the readable state.
     package func apply(_ items: [(payload: WALPayload, firstSeq: UInt64)]) {
+        let chunks = items.map { item in
+            MemtableChunk(firstSeq: item.firstSeq, receivedMs: item.payload.receivedMs,
+                          bytes: item.payload.bytes, ranges: item.payload.recordRanges)
+        }
+        // Identity facts are read before the lock (most events hold none).
+        let links = zip(items, chunks).map { item, chunk in item.payload.kind == .events ? chunk.identityLinks() : [] }
+        userIds.number(links.joined())
         state.withLock { s in
-            for item in items {
-                let chunk = MemtableChunk(firstSeq: item.firstSeq, receivedMs: item.payload.receivedMs,
-                                          bytes: item.payload.bytes, ranges: item.payload.recordRanges)
+            for (i, item) in items.enumerated() {
+                let chunk = chunks[i]
                 if item.payload.kind == .events {
                     s.memtable.append(chunk)
+                    for link in links[i] { s.identity.apply(link) }
                 } else {
                     s.updateChunks.append((item.payload.kind, chunk))
                     s.profiles.apply(item.payload, firstSeq: item.firstSeq)
@@ -109,13 +120,54 @@ extension ProfileTables {
     }
 }
 
+extension IdentityGraph {
+    /// Applies the facts of an identity frame read back from the update log.
+    mutating func apply(_ frame: WALFrame) {
+        guard frame.kind == .identityLinks else { return }
+        for record in frame.records {
+            if let link = IdentityLink(json: record) { apply(link) }
+        }
+    }
+}
+
+extension MemtableChunk {
+    /// The identity facts of this chunk's events, in order.
+    package func identityLinks() -> [IdentityLink] {
+        bytes.withUnsafeBytes { buf in
+            ranges.flatMap { IdentityLink.links(inRecord: UnsafeRawBufferPointer(rebasing: buf[$0])) }
+        }
+    }
+}
+
 extension WALRecordKind {
-    /// The profile kind of an update frame; nil for events.
+    /// The profile kind of an update frame; nil for events and identity facts.
     var profileKind: ProfileUpdateKind? {
         switch self {
-        case .events: nil
+        case .events, .identityLinks: nil
         case .userUpdates: .user
         case .groupUpdates: .group
+        }
+    }
+}
+
+extension UserIdDictionary {
+    /// Gives every id of `links` a uid (provisional until the next flush), so that a query can
+    /// map each merged id to its cluster before it scans (memtable rows get theirs when read).
+    package func number(_ links: some Sequence<IdentityLink>) {
+        for link in links {
+            for id in link.ids { _ = try? uids(for: [id]) }
+        }
+    }
+}
+
+extension IdentityLink {
+    /// The ids the fact names.
+    var ids: [String] {
+        switch self {
+        case .deviceUser(let d, let u): [d, u]
+        case .identify(let a, let i): [a, i]
+        case .alias(let a, let d): [a, d]
+        case .merge(let a, let b): [a, b]
         }
     }
 }

@@ -41,7 +41,11 @@ package enum ProjectRecovery {
         try? fs.syncDirectory(partsDir)
         try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, fs: fs, logger: logger)
         // Profiles: the updates already flushed to their log, then (below) those still in the WAL.
-        for frame in try ProfileUpdateLog.frames(directory: directory, fs: fs) { state.profiles.apply(frame) }
+        // Identity facts likewise: those of flushed events from the log, the rest from the WAL.
+        for frame in try ProfileUpdateLog.frames(directory: directory, fs: fs) {
+            state.profiles.apply(frame)
+            state.identity.apply(frame)
+        }
 
         // A new project's folders must survive a power loss too: fsync each parent.
         do throws(FileError) {
@@ -57,6 +61,7 @@ package enum ProjectRecovery {
         if let part = state.parts.first(where: { Int($0.maxUid) >= userIds.durableCount }) {
             throw StoreError(.userIdsDamaged, "\(part.path) refers to uid \(part.maxUid) but \(userIds.path) holds \(userIds.durableCount) ids; run `apus verify` and restore the data folder from a backup")
         }
+        let logged = state.identity.links
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, flushedThrough: flushedThrough, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0
@@ -66,6 +71,7 @@ package enum ProjectRecovery {
             let chunk = MemtableChunk(firstSeq: frame.firstSeq, receivedMs: frame.receivedMs, records: frame.records)
             if frame.kind == .events {
                 state.memtable.append(chunk)
+                for link in chunk.identityLinks() { state.identity.apply(link) }
             } else {
                 state.updateChunks.append((frame.kind, chunk))
                 state.profiles.apply(frame)
@@ -73,6 +79,10 @@ package enum ProjectRecovery {
             replayed += frame.records.count
         }
         state.nextSeq = nextSeq
+        userIds.number(logged)
+        for frame in recovery.frames where frame.kind == .events && frame.firstSeq >= flushedThrough {
+            userIds.number(MemtableChunk(firstSeq: frame.firstSeq, receivedMs: frame.receivedMs, records: frame.records).identityLinks())
+        }
         if replayed > 0 || recovery.droppedBytes > 0 {
             logger.info("project log recovered", metadata: [
                 "project": "\(project)", "parts": "\(state.parts.count)", "replayedRecords": "\(replayed)",

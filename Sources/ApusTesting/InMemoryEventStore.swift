@@ -14,6 +14,7 @@ package final class InMemoryEventStore: EventStore {
         var uidOf: [String: UInt32] = [:]
         var updates = 0
         var profiles = ProfileTables()
+        var identity = IdentityGraph()
     }
 
     private let projects = Mutex<[ProjectID: Project]>([:])
@@ -41,6 +42,7 @@ package final class InMemoryEventStore: EventStore {
                     p.ids.append(e.distinctId)
                 }
                 p.events.append(StoredEvent(seq: first + UInt64(i), event: e))
+                for link in IdentityLink.links(in: e) { p.identity.apply(link) }
             }
             all[project] = p
         }
@@ -59,7 +61,7 @@ package final class InMemoryEventStore: EventStore {
 
     package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
         guard let p = projects.withLock({ $0[project] }) else { throw StoreError.unknownProject(project) }
-        return InMemorySnapshot(project: project, events: p.events, ids: p.ids, uidOf: p.uidOf, profiles: p.profiles)
+        return InMemorySnapshot(project: project, events: p.events, ids: p.ids, uidOf: p.uidOf, profiles: p.profiles, identity: p.identity)
     }
 
     package func close() {}
@@ -72,6 +74,7 @@ struct InMemorySnapshot: EventSnapshot {
     let ids: [String]
     let uidOf: [String: UInt32]
     let profiles: ProfileTables
+    let identity: IdentityGraph
 
     func days(in range: ClosedRange<Int32>) -> [Int32] {
         Set(events.map(\.day).filter(range.contains)).sorted()

@@ -41,7 +41,7 @@ struct CLITests {
             #expect(created.status == 0)
             #expect(created.output.contains("project token:   tok-shop"))
             #expect(created.output.contains("project secret:"))
-            #expect(try apus(["projects", "list", "--data", dir]).output.contains("77\ttok-shop\tUTC\tShop"))
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("77\ttok-shop\tUTC\tsimplified\tShop"))
             let rotated = try apus(["projects", "rotate-token", "--data", dir, "77"])
             #expect(rotated.status == 0)
             #expect(!(try apus(["projects", "list", "--data", dir]).output.contains("tok-shop")))
@@ -56,13 +56,27 @@ struct CLITests {
         try withDataFolder { dir in
             _ = try apus(["projects", "create", "--data", dir, "--name", "Shop", "--id", "3", "--timezone", "Asia/Kolkata"])
             #expect(try apus(["projects", "list", "--data", dir]).output.contains("3\t") )
-            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tAsia/Kolkata\tShop"))
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tAsia/Kolkata\tsimplified\tShop"))
             let set = try apus(["projects", "set-timezone", "--data", dir, "3", "America/New_York"])
             #expect(set.status == 0)
             let wrong = try apus(["projects", "set-timezone", "--data", dir, "3", "Mars/Olympus"])
             #expect(wrong.status != 0)
             #expect(wrong.output.contains("not a timezone this system knows"))
-            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tAmerica/New_York\tShop"))
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tAmerica/New_York\tsimplified\tShop"))
+        }
+    }
+
+    /// A project's identity merge mode is chosen at creation and can be changed; a mode that
+    /// does not exist is refused.
+    @Test func aProjectsIdentityModeIsChosenAndChanged() throws {
+        try withDataFolder { dir in
+            _ = try apus(["projects", "create", "--data", dir, "--name", "Shop", "--id", "5", "--identity-mode", "original"])
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\toriginal\tShop"))
+            let set = try apus(["projects", "set-identity-mode", "--data", dir, "5", "simplified"])
+            #expect(set.status == 0)
+            #expect(try apus(["projects", "list", "--data", dir]).output.contains("\tsimplified\tShop"))
+            let wrong = try apus(["projects", "set-identity-mode", "--data", dir, "5", "magic"])
+            #expect(wrong.status != 0)
         }
     }
 

@@ -21,6 +21,7 @@ struct BlockPartTests {
         func distinctId(of uid: UInt32) -> String { ids.distinctId(of: uid) }
         func uid(of distinctId: String) -> UInt32? { ids.uid(of: distinctId) }
         var profiles: ProfileTables { ids.profiles }
+        var identity: IdentityGraph { ids.identity }
         func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
             var out: [EventBlock] = []
             for part in parts {

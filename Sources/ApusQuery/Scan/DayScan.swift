@@ -14,9 +14,13 @@ package struct ScanPolicy: Sendable {
     package var durationMaxSeconds: Double?
     /// When the query started (`DispatchTime` nanoseconds).
     package var startNs = DispatchTime.now().uptimeNanoseconds
+    /// Who is who: blocks' uids are rewritten to the users they count as before any kernel
+    /// sees them (nothing to do when the project merged no identities).
+    package var identity = IdentityResolution()
 
-    package init(durationMaxSeconds: Double? = nil) {
+    package init(durationMaxSeconds: Double? = nil, identity: IdentityResolution = IdentityResolution()) {
         self.durationMaxSeconds = durationMaxSeconds
+        self.identity = identity
     }
 
     var deadlineNs: UInt64? { durationMaxSeconds.map { startNs + UInt64(max(0, $0) * 1e9) } }
@@ -36,6 +40,7 @@ package enum DayScan {
         let late = Atomic<Bool>(false)
         let slots = Slots((0..<workerCount).map { _ in makeState() })
         let next = Atomic<Int>(0)
+        let identity = policy.identity
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
             // Each worker owns slot `w`; the slots are read after every worker has returned.
             do throws(StoreError) {
@@ -45,7 +50,8 @@ package enum DayScan {
                     var one = request
                     one.days = days[i]...days[i]
                     let cursor = try snapshot.scan(one)
-                    while let block = try cursor.next() {
+                    while var block = try cursor.next() {
+                        if !identity.isEmpty && !block.uids.isEmpty { identity.apply(to: &block.uids) }
                         fold(&slots.states[w], block)
                         if let deadline, DispatchTime.now().uptimeNanoseconds > deadline {
                             late.store(true, ordering: .relaxed)

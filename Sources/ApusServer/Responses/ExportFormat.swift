@@ -7,6 +7,7 @@
 // copies of nested column values cost more than the writing, in retains).
 
 import ApusModel
+import ApusQuery
 import ApusStoreCore
 
 /// Writes the rows of one block (delivered with `ScanRequest.everything`) as export lines.
@@ -123,9 +124,13 @@ package struct ExportFormat: Sendable {
 
     /// Appends rows `rows` as lines. The block's columns are read through pointers taken once
     /// per slice (indexing a stored array per row costs a retain and a release).
-    mutating func appendLines(rows: Range<Int>, snapshot: any EventSnapshot, to out: LineSink) {
+    mutating func appendLines(rows: Range<Int>, snapshot: any EventSnapshot, identity: IdentityResolution = IdentityResolution(),
+                              to out: LineSink) {
         var lastUid: UInt32? = nil
         var distinctId: [UInt8] = []
+        // A row of a merged user: its canonical id, then the id it came with (unless the row
+        // holds that property already).
+        let notesOriginal = block.propertyKeys.firstExactIndex(of: "$distinct_id_before_identity") == nil
         let keyCount = block.propertyKeys.count
         let ordered = block.keyOrder != nil
         let shapeOfRow = block.keyOrder?.shapeOfRow ?? []
@@ -155,7 +160,16 @@ package struct ExportFormat: Sendable {
                 if uids[row] != lastUid {
                     lastUid = uids[row]
                     distinctId.removeAll(keepingCapacity: true)
-                    JSONWriter.writeString(snapshot.distinctId(of: uids[row]), into: &distinctId)
+                    let own = snapshot.distinctId(of: uids[row])
+                    if let canonical = identity.name(of: uids[row]) {
+                        JSONWriter.writeString(canonical, into: &distinctId)
+                        if notesOriginal {
+                            distinctId.append(contentsOf: #","$distinct_id_before_identity":"#.utf8)
+                            JSONWriter.writeString(own, into: &distinctId)
+                        }
+                    } else {
+                        JSONWriter.writeString(own, into: &distinctId)
+                    }
                 }
                 out.append(distinctId)
                 out.append(#","$insert_id":"#)

@@ -58,6 +58,7 @@ package struct ExportRoutes: Sendable {
         let params = try Self.parse(q)
         let store = state.store
         let project = principal.project
+        let mode = ((try? state.catalog.project(id: project)) ?? nil)?.identityMode ?? .simplified
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
         let body = ResponseBody { writer in
             let compressor = gzip ? GzipStream() : nil
@@ -72,6 +73,9 @@ package struct ExportRoutes: Sendable {
             var remaining = params.limit ?? Int.max
             // One snapshot for the whole export: a consistent view, however long it streams.
             let snapshot = try store.snapshot(of: project)
+            // Rows are shown under their identity cluster's canonical id (the id they were
+            // sent with goes in `$distinct_id_before_identity`).
+            let identity = snapshot.identity.linkCount == 0 ? IdentityResolution() : IdentityResolution(snapshot, mode: mode)
             let blocks = try snapshot.scan(.everything(days: params.days, eventNames: params.names))
             // Lines are written by tasks, a slice of rows each, while this task reads the next
             // block (both cores busy); slices are sent in order, at most `inFlightMax` pending.
@@ -93,7 +97,7 @@ package struct ExportRoutes: Sendable {
                     pending.append(Task {
                         var slice = lines
                         let out = LineSink(capacity: rows.count * 384)
-                        slice.appendLines(rows: rows, snapshot: snapshot, to: out)
+                        slice.appendLines(rows: rows, snapshot: snapshot, identity: identity, to: out)
                         return ByteBuffer(bytes: out.bytes)
                     })
                     start = end

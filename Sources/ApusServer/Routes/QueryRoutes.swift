@@ -87,7 +87,8 @@ package struct QueryRoutes: Sendable {
         case .success(let p): principal = p
         case .failure(let e): throw QueryError(e)
         }
-        let zoneName = (try? state.catalog.project(id: principal.project))??.timezone ?? "UTC"
+        let project = (try? state.catalog.project(id: principal.project)) ?? nil
+        let zoneName = project?.timezone ?? "UTC"
         guard let zone = ProjectTimeZone(identifier: zoneName) else {
             throw QueryError(status: 500, code: "invalid_timezone", message: "the project's timezone '\(zoneName)' is not known to this system; set another with `apus projects set-timezone`")
         }
@@ -101,8 +102,10 @@ package struct QueryRoutes: Sendable {
         }
         let now = state.clock.nowMs()
         let today = CivilDate(daysSinceEpoch: floorDiv(zone.local(now), 86_400_000))
+        let identity = snapshot.identity.linkCount == 0 ? IdentityResolution()
+            : IdentityResolution(snapshot, mode: project?.identityMode ?? .simplified)
         return ProjectContext(project: principal.project, zone: zone, snapshot: snapshot, today: today,
-                              policy: ScanPolicy(durationMaxSeconds: state.configuration.queryDurationMaxSeconds))
+                              policy: ScanPolicy(durationMaxSeconds: state.configuration.queryDurationMaxSeconds, identity: identity))
     }
 
     // MARK: Endpoints
@@ -311,5 +314,6 @@ struct EmptySnapshot: EventSnapshot {
     func distinctId(of uid: UInt32) -> String { "" }
     func uid(of distinctId: String) -> UInt32? { nil }
     var profiles: ProfileTables { ProfileTables() }
+    var identity: IdentityGraph { IdentityGraph() }
     func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor { .over([]) }
 }

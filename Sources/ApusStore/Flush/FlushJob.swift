@@ -49,12 +49,22 @@ package struct FlushJob: Sendable {
             }
         }
         do throws(FileError) {
-            if !updates.isEmpty {
-                var frames: [UInt8] = []
-                for (kind, chunk) in updates {
-                    let payload = WALPayload(kind: kind, receivedMs: chunk.receivedMs, records: (0..<chunk.count).map { chunk.record(at: $0) })
-                    frames += payload.frame(firstSeq: chunk.firstSeq)
-                }
+            // Profile updates, and the identity facts of the events flushed (the WAL that held
+            // them is about to go), in sequence order; each fact once per flush.
+            var pieces: [(seq: UInt64, frame: [UInt8])] = []
+            for (kind, chunk) in updates {
+                let payload = WALPayload(kind: kind, receivedMs: chunk.receivedMs, records: (0..<chunk.count).map { chunk.record(at: $0) })
+                pieces.append((chunk.firstSeq, payload.frame(firstSeq: chunk.firstSeq)))
+            }
+            var seenLinks = Set<IdentityLink>()
+            for chunk in memtable.chunks {
+                let links = chunk.identityLinks().filter { seenLinks.insert($0).inserted }
+                guard !links.isEmpty else { continue }
+                let payload = WALPayload(kind: .identityLinks, receivedMs: chunk.receivedMs, records: links.map(\.json))
+                pieces.append((chunk.firstSeq, payload.frame(firstSeq: chunk.firstSeq)))
+            }
+            if !pieces.isEmpty {
+                let frames = pieces.sorted { $0.seq < $1.seq }.flatMap(\.frame)
                 try ProfileUpdateLog.append(frames, directory: log.directory, fs: log.fs)
             }
             try FlushManifest.write(boundary, directory: log.directory, fs: log.fs)

@@ -16,6 +16,7 @@ package struct EmbeddedSnapshot: EventSnapshot {
     /// Memtable rows already laid out as columns.
     package var runs: [MemtableRun] = []
     package var profiles = ProfileTables()
+    package var identity = IdentityGraph()
 
     package func days(in range: ClosedRange<Int32>) -> [Int32] {
         var days = MemtableRun.days(runs, tail: chunks, in: range)

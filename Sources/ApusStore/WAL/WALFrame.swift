@@ -18,6 +18,9 @@ package enum WALRecordKind: UInt8, Sendable {
     case userUpdates = 2
     /// `/groups` updates: compact JSON text of the record.
     case groupUpdates = 3
+    /// Identity facts of flushed events (`IdentityLink.json`); only in the update log, never
+    /// in the WAL (the WAL's events hold them).
+    case identityLinks = 4
 
     /// The log's record kind for a batch of profile updates.
     package init(_ kind: ProfileUpdateKind) {

@@ -12,6 +12,8 @@ package protocol EventSnapshot: Sendable {
     func uid(of distinctId: String) -> UInt32?
     /// The project's user and group profiles at the same moment.
     var profiles: ProfileTables { get }
+    /// The identity facts of its events, joined under both merge modes.
+    var identity: IdentityGraph { get }
     /// The rows the request asks for, deduplicated, as blocks in (day, uid, time, seq) order.
     func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor
 }

@@ -1,0 +1,142 @@
+// Identity merge as users live it, told as stories: each asserts what unique counts and the
+// names rows are shown with say, in the embedded store (before and after a flush and a restart)
+// and in the in-memory reference.
+
+import ApusModel
+import ApusQuery
+import ApusStore
+import ApusStoreCore
+import ApusTesting
+import Logging
+import Testing
+
+struct IdentityStoryTests {
+    static let t0: Int64 = 1_764_000_000_000 // 2025-11-24T16:00:00Z
+
+    func event(_ name: String, _ minute: Int, _ distinctId: String, _ props: [String: String] = [:]) -> Event {
+        Event(name: name, distinctId: distinctId, timeMs: Self.t0 + Int64(minute) * 60_000, insertId: "\(name)-\(minute)-\(distinctId)",
+              properties: props.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) })
+    }
+
+    /// Unique users of `name` that day, under `mode`, and the name each distinct id is shown as.
+    func read(_ snapshot: any EventSnapshot, _ mode: IdentityMode, _ name: String) throws -> (unique: Int, shownAs: [String: String]) {
+        let identity = IdentityResolution(snapshot, mode: mode)
+        let day = CivilDate(daysSinceEpoch: Self.t0 / 86_400_000)
+        let result = try SegmentationRunner.run(SegmentationQuery(events: [name], from: day, to: day, type: .unique),
+                                                snapshot: snapshot, zone: .utc, policy: ScanPolicy(identity: identity))
+        var shown: [String: String] = [:]
+        let blocks = try snapshot.scan(.everything(days: Int32(Self.t0 / 86_400_000)...Int32(Self.t0 / 86_400_000)))
+        while let block = try blocks.next() {
+            for u in block.uids { shown[snapshot.distinctId(of: u)] = identity.name(of: u) ?? snapshot.distinctId(of: u) }
+        }
+        return (Int(result.segments.first?.values.first ?? 0), shown)
+    }
+
+    /// Runs `events` (in batches) into both stores and checks `check` against each, and
+    /// against the embedded store after a flush and a reopen.
+    func story(_ batches: [[Event]], check: (any EventSnapshot) throws -> Void) async throws {
+        let reference = InMemoryEventStore()
+        try reference.openProject(1)
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let store = try EmbeddedEventStore(configuration: config, logger: Logger(label: "test"))
+        try store.openProject(1)
+        for batch in batches {
+            _ = try await reference.append(events: batch, to: 1, receivedMs: Self.t0)
+            _ = try await store.append(events: batch, to: 1, receivedMs: Self.t0)
+        }
+        try check(try reference.snapshot(of: 1))
+        try check(try store.snapshot(of: 1))
+        let live = try store.snapshot(of: 1).identity, expected = try reference.snapshot(of: 1).identity
+        #expect(live == expected)
+        store.flushAll()
+        try check(try store.snapshot(of: 1))
+        store.close()
+        let reopened = try EmbeddedEventStore(configuration: config, logger: Logger(label: "test"))
+        defer { reopened.close() }
+        try check(try reopened.snapshot(of: 1))
+        let recovered = try reopened.snapshot(of: 1).identity
+        #expect(recovered == expected)
+    }
+
+    /// Anonymous browsing, sign-up, a login on a second device, then a reset on the shared
+    /// device: one person on two devices, and a new anonymous visitor.
+    @Test func anonymousThenSignUpThenSecondDeviceThenReset() async throws {
+        try await story([
+            [event("Page Viewed", 0, "$device:D1", ["$device_id": "D1"])],
+            [event("Signed Up", 1, "alice", ["$device_id": "D1", "$user_id": "alice"])],
+            [event("Page Viewed", 2, "alice", ["$device_id": "D2", "$user_id": "alice"])],
+            [event("Page Viewed", 3, "$device:D3", ["$device_id": "D3"])],
+        ]) { snapshot in
+            let simplified = try read(snapshot, .simplified, "Page Viewed")
+            #expect(simplified.unique == 2)
+            #expect(simplified.shownAs == ["$device:D1": "alice", "alice": "alice", "$device:D3": "$device:D3"])
+            // The same events under Original ID merge: no $identify, so nobody merges.
+            let original = try read(snapshot, .original, "Page Viewed")
+            #expect(original.unique == 3)
+        }
+    }
+
+    /// A merge that arrives after the events it merges changes the earlier day's count.
+    @Test func aLateMergeIsRetroactive() async throws {
+        try await story([
+            [event("Played", 0, "$device:D9", ["$device_id": "D9"]), event("Played", 5, "bob", ["$user_id": "bob"])],
+            [event("Logged In", 600, "bob", ["$device_id": "D9", "$user_id": "bob"])],
+        ]) { snapshot in
+            let r = try read(snapshot, .simplified, "Played")
+            #expect(r.unique == 1)
+        }
+    }
+
+    /// A device seen with one user never joins another: the second user stays apart.
+    @Test func aDeviceBelongsToOneUser() async throws {
+        try await story([
+            [event("A", 0, "carol", ["$device_id": "D5", "$user_id": "carol"])],
+            [event("A", 1, "dave", ["$device_id": "D5", "$user_id": "dave"])],
+            [event("A", 2, "$device:D5", ["$device_id": "D5"])],
+        ]) { snapshot in
+            let r = try read(snapshot, .simplified, "A")
+            #expect(r.unique == 2)
+            #expect(r.shownAs["$device:D5"] == "carol")
+        }
+    }
+
+    /// Original ID merge: an alias, then an identify of an anonymous id, then $merge of two
+    /// identified people.
+    @Test func originalAliasIdentifyAndMerge() async throws {
+        try await story([
+            [event("Visit", 0, "anon-1"), event("Visit", 1, "nick-1")],
+            [event("$create_alias", 2, "user-1", ["alias": "nick-1"])],
+            [event("$identify", 3, "user-1", ["$anon_distinct_id": "anon-1"])],
+            [event("Visit", 4, "user-1"), event("Visit", 5, "anon-2"), event("Visit", 6, "user-2")],
+            [event("$identify", 7, "user-2", ["$anon_distinct_id": "anon-1"])], // anon-1 is taken: refused
+            [event("$identify", 8, "user-2", ["$anon_distinct_id": "anon-2"])],
+        ]) { snapshot in
+            let r = try read(snapshot, .original, "Visit")
+            #expect(r.unique == 2)
+            #expect(r.shownAs["anon-1"] == "user-1" && r.shownAs["nick-1"] == "user-1" && r.shownAs["anon-2"] == "user-2")
+            // Simplified ignores these events: every id counts alone.
+            let simplified = try read(snapshot, .simplified, "Visit")
+            #expect(simplified.unique == 5)
+        }
+        try await story([
+            [event("Visit", 0, "p"), event("Visit", 1, "q")],
+            [event("$merge", 2, "p", ["x": "y"])],
+        ]) { snapshot in
+            let r = try read(snapshot, .original, "Visit")
+            #expect(r.unique == 2) // $merge without $distinct_ids merges nothing
+        }
+    }
+
+    /// `$merge` of two ids joins their clusters; a cluster stops at 500 ids.
+    @Test func mergeJoinsClustersUpToTheLimit() {
+        var graph = IdentityGraph()
+        graph.apply(.merge("a", "b"))
+        graph.apply(.identify(anon: "c", identified: "b"))
+        #expect(graph.original.canonical(of: "c") == "a")
+        for i in 0..<600 { graph.apply(.merge("big", "m\(i)")) }
+        #expect(graph.original.clusters().first { $0.contains("big") }?.count == IdentityClusters.clusterSizeMax)
+        #expect(graph.original.canonical(of: "m599") == "m599")
+    }
+}
