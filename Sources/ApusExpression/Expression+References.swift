@@ -1,5 +1,5 @@
 // What an expression reads, found without evaluating it: the columns a query must load, and
-// whether it needs user profiles (which callers refuse with a 400 until profiles exist).
+// whether it needs user profiles (the query then joins each row to its user's profile).
 
 /// The data an expression refers to.
 package struct ExpressionReferences: Sendable, Equatable {
@@ -19,11 +19,6 @@ package struct ExpressionReferences: Sendable, Equatable {
     /// Whether `event["$time"]` appears.
     package var usesEventTime: Bool { eventFields.contains(.time) }
 
-    /// The error to answer while user profiles are not stored: nil when no `user[...]` is used,
-    /// else `.userPropertiesUnavailable` at the first one.
-    package var userPropertiesUnavailableError: ExpressionError? {
-        firstUserPropertyOffset.map(ExpressionError.userPropertiesUnavailable(at:))
-    }
 }
 
 extension Expression {

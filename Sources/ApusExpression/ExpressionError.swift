@@ -39,8 +39,6 @@ package struct ExpressionError: Error, Sendable, Equatable, CustomStringConverti
         case tooManyNodes
         /// A list literal longer than `ExpressionLimits.listElementsMax`.
         case listTooLong
-        /// The expression reads `user[...]`, which this server cannot answer yet.
-        case userPropertiesUnavailable
     }
 
     /// The kind of problem.
@@ -64,11 +62,4 @@ package struct ExpressionError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     package var description: String { message }
-
-    /// The error for an expression that reads `user[...]` before user profiles exist, naming
-    /// the first such reference (see `ExpressionReferences.firstUserPropertyOffset`).
-    package static func userPropertiesUnavailable(at offset: Int) -> ExpressionError {
-        ExpressionError(.userPropertiesUnavailable, at: offset,
-                        "user properties are not available yet; user[...] is used")
-    }
 }

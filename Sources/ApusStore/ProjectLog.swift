@@ -98,7 +98,9 @@ package final class ProjectLog: Sendable {
                     for link in links[i] { s.identity.apply(link) }
                 } else {
                     s.updateChunks.append((item.payload.kind, chunk))
+                    let known = s.profiles.users.ids.count
                     s.profiles.apply(item.payload, firstSeq: item.firstSeq)
+                    userIds.number(ids: s.profiles.users.ids[known...])
                 }
                 s.nextSeq = max(s.nextSeq, item.firstSeq + UInt64(item.payload.count))
             }
@@ -154,9 +156,13 @@ extension UserIdDictionary {
     /// Gives every id of `links` a uid (provisional until the next flush), so that a query can
     /// map each merged id to its cluster before it scans (memtable rows get theirs when read).
     package func number(_ links: some Sequence<IdentityLink>) {
-        for link in links {
-            for id in link.ids { _ = try? uids(for: [id]) }
-        }
+        for link in links { number(ids: link.ids) }
+    }
+
+    /// Gives each of `ids` a uid (user profiles get one when created, so `user[…]` finds a
+    /// profile's events, and later the profile scans, by uid).
+    package func number(ids: some Sequence<String>) {
+        for id in ids { _ = try? uids(for: [id]) }
     }
 }
 

@@ -80,6 +80,7 @@ package enum ProjectRecovery {
         }
         state.nextSeq = nextSeq
         userIds.number(logged)
+        userIds.number(ids: state.profiles.users.ids)
         for frame in recovery.frames where frame.kind == .events && frame.firstSeq >= flushedThrough {
             userIds.number(MemtableChunk(firstSeq: frame.firstSeq, receivedMs: frame.receivedMs, records: frame.records).identityLinks())
         }

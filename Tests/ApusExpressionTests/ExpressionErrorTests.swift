@@ -107,14 +107,4 @@ struct ExpressionErrorTests {
         #expect(parseError("1 + + \"unterminated")?.code == .unexpectedToken)
         #expect(parseError("\"unterminated")?.code == .unterminatedString)
     }
-
-    /// The user-properties refusal names the first `user[...]`.
-    @Test func userPropertiesErrorNamesTheFirstReference() throws {
-        let expression = try ExpressionParser.parse("properties[\"a\"] == 1 or user[\"b\"] == user[\"c\"]")
-        let error = try #require(expression.references.userPropertiesUnavailableError)
-        #expect(error.code == .userPropertiesUnavailable)
-        #expect(error.offset == 24)
-        #expect(error.message == "user properties are not available yet; user[...] is used at position 24")
-        #expect(try ExpressionParser.parse("properties[\"a\"]").references.userPropertiesUnavailableError == nil)
-    }
 }

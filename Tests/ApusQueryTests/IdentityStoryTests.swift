@@ -2,6 +2,7 @@
 // names rows are shown with say, in the embedded store (before and after a flush and a restart)
 // and in the in-memory reference.
 
+import ApusExpression
 import ApusModel
 import ApusQuery
 import ApusStore
@@ -34,7 +35,7 @@ struct IdentityStoryTests {
 
     /// Runs `events` (in batches) into both stores and checks `check` against each, and
     /// against the embedded store after a flush and a reopen.
-    func story(_ batches: [[Event]], check: (any EventSnapshot) throws -> Void) async throws {
+    func story(_ batches: [[Event]], profiles: [String] = [], check: (any EventSnapshot) throws -> Void) async throws {
         let reference = InMemoryEventStore()
         try reference.openProject(1)
         let dir = TempDirectory()
@@ -45,6 +46,10 @@ struct IdentityStoryTests {
         for batch in batches {
             _ = try await reference.append(events: batch, to: 1, receivedMs: Self.t0)
             _ = try await store.append(events: batch, to: 1, receivedMs: Self.t0)
+        }
+        for update in profiles {
+            _ = try await reference.append(updates: [Array(update.utf8)], kind: .user, to: 1, receivedMs: Self.t0)
+            _ = try await store.append(updates: [Array(update.utf8)], kind: .user, to: 1, receivedMs: Self.t0)
         }
         try check(try reference.snapshot(of: 1))
         try check(try store.snapshot(of: 1))
@@ -129,6 +134,39 @@ struct IdentityStoryTests {
         }
     }
 
+    /// `user["…"]` reads the profile of the person (the cluster's canonical id), for all of the
+    /// person's events, including those sent before login; a profile set on the anonymous id
+    /// is not the person's.
+    @Test func userPropertiesFollowThePerson() async throws {
+        try await story([
+            [event("Page Viewed", 0, "$device:D1", ["$device_id": "D1"])],
+            [event("Page Viewed", 1, "alice", ["$device_id": "D1", "$user_id": "alice"])],
+            [event("Page Viewed", 2, "bob"), event("Page Viewed", 3, "carl")],
+        ], profiles: [
+            #"{"$distinct_id":"$device:D1","$set":{"plan":"free"}}"#,
+            #"{"$distinct_id":"alice","$set":{"plan":"pro","seats":3}}"#,
+            #"{"$distinct_id":"bob","$set":{"plan":"free","seats":1}}"#,
+        ]) { snapshot in
+            let identity = IdentityResolution(snapshot, mode: .simplified)
+            let day = CivilDate(daysSinceEpoch: Self.t0 / 86_400_000)
+            func run(_ query: SegmentationQuery) throws -> [String: Double] {
+                let result = try SegmentationRunner.run(query, snapshot: snapshot, zone: .utc, policy: ScanPolicy(identity: identity))
+                return Dictionary(uniqueKeysWithValues: result.segments.map { ($0.name, $0.values.reduce(0, +)) })
+            }
+            var pro = SegmentationQuery(events: ["Page Viewed"], from: day, to: day)
+            pro.filter = try ExpressionParser.parse(#"user["plan"] == "pro""#)
+            #expect(try run(pro) == ["Page Viewed": 2])
+            pro.type = .unique
+            #expect(try run(pro) == ["Page Viewed": 1])
+            var byPlan = SegmentationQuery(events: ["Page Viewed"], from: day, to: day)
+            byPlan.segmentBy = .expression(try ExpressionParser.parse(#"user["plan"]"#))
+            #expect(try run(byPlan) == ["pro": 2, "free": 1])
+            var seats = SegmentationQuery(events: ["Page Viewed"], from: day, to: day)
+            seats.filter = try ExpressionParser.parse(#"user["seats"] >= 1 and not defined(properties["$device_id"])"#)
+            #expect(try run(seats) == ["Page Viewed": 1])
+        }
+    }
+
     /// `$merge` of two ids joins their clusters; a cluster stops at 500 ids.
     @Test func mergeJoinsClustersUpToTheLimit() {
         var graph = IdentityGraph()
@@ -138,5 +176,9 @@ struct IdentityStoryTests {
         for i in 0..<600 { graph.apply(.merge("big", "m\(i)")) }
         #expect(graph.original.clusters().first { $0.contains("big") }?.count == IdentityClusters.clusterSizeMax)
         #expect(graph.original.canonical(of: "m599") == "m599")
+        // Simplified: a user may have any number of devices.
+        for i in 0..<600 { graph.apply(.deviceUser(device: "$device:\(i)", user: "erin")) }
+        #expect(graph.simplified.clusters().first?.count == 601)
+        #expect(graph.simplified.canonical(of: "$device:599") == "erin")
     }
 }

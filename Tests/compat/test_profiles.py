@@ -140,3 +140,25 @@ def test_profiles_survive_kill_9(tmp_path):
         assert by_id(engage(s, data_group_id="company")) == {"Acme": {"tier": "gold"}}
     finally:
         s.stop()
+
+
+def test_user_properties_filter_and_segment_events(server):
+    mp = sdk(server)
+    t0 = 1764000000  # 2025-11-24T16:00:00Z
+    for who, plan in (("u-1", "pro"), ("u-2", "free"), ("u-3", "pro")):
+        mp.people_set(who, {"plan": plan})
+    for i, who in enumerate(["u-1", "u-1", "u-2", "u-3", "u-4"]):
+        mp.track(who, "Played", {"time": t0 + i, "$insert_id": f"p{i}"})
+    day = {"from_date": "2025-11-24", "to_date": "2025-11-24", "project_id": PROJECT_ID}
+
+    def segmentation(**params):
+        r = requests.get(f"{server.url}/api/2.0/segmentation", params=dict(day, event="Played", **params),
+                         auth=(SA_USER, SA_SECRET), timeout=30)
+        assert r.status_code == 200, r.text
+        return {k: v["2025-11-24"] for k, v in r.json()["data"]["values"].items()}
+
+    assert segmentation(where='user["plan"] == "pro"') == {"Played": 3}
+    assert segmentation(where='user["plan"] == "pro"', type="unique") == {"Played": 2}
+    assert segmentation(on='user["plan"]') == {"pro": 3, "free": 1}
+    exported = server.export(from_date="2025-11-24", to_date="2025-11-24", where='user["plan"] == "free"')
+    assert [e["properties"]["distinct_id"] for e in exported] == ["u-2"]

@@ -13,11 +13,14 @@ struct BlockExpressionRow: ExpressionRow {
     /// Property key → its column in `block`, by exact bytes.
     let columns: [[UInt8]: Int]
     let snapshot: any EventSnapshot
+    /// Profiles `user[…]` reads (nil: the query names none).
+    let users: UserProfiles?
     var row = 0
 
-    init(block: EventBlock, snapshot: any EventSnapshot) {
+    init(block: EventBlock, snapshot: any EventSnapshot, users: UserProfiles? = nil) {
         self.block = block
         self.snapshot = snapshot
+        self.users = users
         columns = Self.columns(of: block)
     }
 
@@ -31,10 +34,11 @@ struct BlockExpressionRow: ExpressionRow {
     /// Rows of `block` where `filter` is true: by column loops where it can, else row by row.
     /// `counted` (one flag per name of the block) limits the row-by-row fallback to rows of
     /// the events a report counts; other rows then read as not matching.
-    static func matching(_ filter: Expression, _ block: EventBlock, snapshot: any EventSnapshot, counted: [Bool]? = nil) -> Bitmap {
+    static func matching(_ filter: Expression, _ block: EventBlock, snapshot: any EventSnapshot, counted: [Bool]? = nil,
+                         users: UserProfiles? = nil) -> Bitmap {
         let columns = columns(of: block)
         if let bits = VectorFilter.rows(filter, block, columns) { return bits }
-        var row = BlockExpressionRow(block: block, snapshot: snapshot)
+        var row = BlockExpressionRow(block: block, snapshot: snapshot, users: users)
         return Bitmap(count: block.count) { r in
             if let counted, !counted[Int(block.nameIds[r])] { return false }
             row.row = r
@@ -53,8 +57,11 @@ struct BlockExpressionRow: ExpressionRow {
         }
     }
 
-    /// Profiles do not exist yet; queries that name them are refused before scanning.
-    func userProperty(_ key: String) -> ExpressionValue { .undefined }
+    /// The property of the row's user's profile (through its identity cluster).
+    func userProperty(_ key: String) -> ExpressionValue {
+        guard let users, !block.uids.isEmpty, let value = users.value(key, uid: block.uids[row]) else { return .undefined }
+        return ExpressionValue(json: value)
+    }
 
     func eventField(_ field: EventField) -> ExpressionValue {
         switch field {
@@ -71,15 +78,18 @@ struct ExpressionNeeds {
     var times = false
     var uids = false
     var insertIds = false
+    /// Some expression reads `user[…]`: rows need their users' profiles (and so their uids).
+    var users = false
 
-    /// What `expressions` read (nil ones skipped), with `keys` read besides; refused with
-    /// a coded error when one names user properties (not available yet).
+    /// What `expressions` read (nil ones skipped), with `keys` read besides.
     init(reading expressions: [Expression?], keys: [String] = []) throws(ReportError) {
         propertyKeys = keys
-        for e in expressions.compactMap({ $0 }) {
-            if let refused = e.references.userPropertiesUnavailableError { throw ReportError(.invalidExpression, refused.message) }
-            add(e)
-        }
+        for e in expressions.compactMap({ $0 }) { add(e) }
+    }
+
+    /// The profiles the expressions read, when they read any.
+    func userProfiles(_ snapshot: any EventSnapshot, _ policy: ScanPolicy) -> UserProfiles? {
+        users ? UserProfiles(snapshot, identity: policy.identity) : nil
     }
 
     /// Asks `request` for the property columns and insert ids these expressions read.
@@ -100,6 +110,10 @@ struct ExpressionNeeds {
         }
         if refs.eventFields.contains(.time) { times = true }
         if refs.eventFields.contains(.distinctID) { uids = true }
+        if refs.containsUserProperties {
+            users = true
+            uids = true
+        }
     }
 }
 
@@ -118,16 +132,18 @@ func segmentText(_ value: ExpressionValue) -> String? {
 package struct BlockFilter: Sendable {
     package let expression: Expression
     let snapshot: any EventSnapshot
+    let users: UserProfiles?
 
-    /// `expression` must not name user properties (`ExpressionReferences.userPropertiesUnavailableError`).
-    package init(_ expression: Expression, snapshot: any EventSnapshot) {
+    /// `identity` resolves the users whose profiles `user[…]` reads.
+    package init(_ expression: Expression, snapshot: any EventSnapshot, identity: IdentityResolution = IdentityResolution()) {
         self.expression = expression
         self.snapshot = snapshot
+        users = expression.references.containsUserProperties ? UserProfiles(snapshot, identity: identity) : nil
     }
 
     /// The block of only the rows that match, or nil when none does.
     package func apply(_ block: EventBlock) -> EventBlock? {
-        let keep = BlockExpressionRow.matching(expression, block, snapshot: snapshot).setRows
+        let keep = BlockExpressionRow.matching(expression, block, snapshot: snapshot, users: users).setRows
         if keep.isEmpty { return nil }
         return keep.count == block.count ? block : block.selecting(keep)
     }

@@ -12,6 +12,8 @@ package struct IdentityResolution: Sendable {
     private var uidMap: [UInt32] = []
     /// uid → the canonical id its rows are shown with, where that differs from its own.
     private var names: [UInt32: String] = [:]
+    /// Canonical id of each cluster → the uid its rows count as.
+    private var representatives: [ExactText: UInt32] = [:]
 
     /// Nothing merged: every uid is its own user.
     package var isEmpty: Bool { names.isEmpty && uidMap.isEmpty }
@@ -27,6 +29,7 @@ package struct IdentityResolution: Sendable {
             let canonical = ids[0]
             let uids = ids.map { snapshot.uid(of: $0) }
             guard let representative = uids[0] ?? uids.compactMap({ $0 }).min() else { continue }
+            representatives[ExactText(canonical)] = representative
             for (id, uid) in zip(ids, uids) {
                 guard let uid else { continue }
                 if uid != representative { pairs.append((uid, representative)) }
@@ -44,6 +47,11 @@ package struct IdentityResolution: Sendable {
     @inline(__always)
     package func user(_ uid: UInt32) -> UInt32 {
         Int(uid) < uidMap.count ? uidMap[Int(uid)] : uid
+    }
+
+    /// The uid a cluster named `canonical` counts as, if `canonical` names a cluster with events.
+    package func representative(ofCanonical canonical: String) -> UInt32? {
+        representatives.isEmpty ? nil : representatives[ExactText(canonical)]
     }
 
     /// The id `uid`'s rows are shown with, when a merge renamed it.

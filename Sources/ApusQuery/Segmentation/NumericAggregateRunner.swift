@@ -44,15 +44,16 @@ package enum NumericAggregateRunner {
         needs.apply(to: &request)
         request.deliversUids = needs.uids
         let on = query.on, filter = query.filter, event = query.event
+        let users = needs.userProfiles(snapshot, policy)
         let nb = buckets.labels.count
         let states = try DayScan.run(snapshot, request, policy: policy, makeState: { (sums: [Double](repeating: 0, count: nb), counts: [Int](repeating: 0, count: nb), tables: [Int32: [Int32]]()) },
                                      fold: { state, block in
             let exact = block.names.map { $0.utf8.elementsEqual(event.utf8) }
-            let keep = filter.map { BlockExpressionRow.matching($0, block, snapshot: snapshot, counted: exact) }
+            let keep = filter.map { BlockExpressionRow.matching($0, block, snapshot: snapshot, counted: exact, users: users) }
             let dayStart = Int64(block.day) * 86_400_000
             let table = state.tables[block.day] ?? buckets.minuteTable(utcDay: block.day)
             state.tables[block.day] = table
-            let values = numbers(on, block, snapshot: snapshot, counted: exact)
+            let values = numbers(on, block, snapshot: snapshot, counted: exact, users: users)
             for r in 0..<block.count where exact[Int(block.nameIds[r])] && (keep?[r] ?? true) {
                 let minute = (block.timesMs[r] - dayStart) / 60_000
                 guard minute >= 0 && minute < 1440 else { continue }
@@ -76,8 +77,9 @@ package enum NumericAggregateRunner {
     }
 
     /// Each row's value of `on` as a number (0 when it is not one).
-    static func numbers(_ on: Expression, _ block: EventBlock, snapshot: any EventSnapshot, counted: [Bool]? = nil) -> [Double] {
-        let (values, present) = numbersAndPresence(on, block, snapshot: snapshot, counted: counted)
+    static func numbers(_ on: Expression, _ block: EventBlock, snapshot: any EventSnapshot, counted: [Bool]? = nil,
+                        users: UserProfiles? = nil) -> [Double] {
+        let (values, present) = numbersAndPresence(on, block, snapshot: snapshot, counted: counted, users: users)
         return (0..<block.count).map { present[$0] ? values[$0] : 0 }
     }
 
@@ -85,12 +87,12 @@ package enum NumericAggregateRunner {
     /// reads its number column; anything else is evaluated row by row.
     /// With `counted` (a flag per name of the block), rows of other events are not evaluated.
     static func numbersAndPresence(_ on: Expression, _ block: EventBlock, snapshot: any EventSnapshot,
-                                   counted: [Bool]? = nil) -> (values: [Double], present: [Bool]) {
+                                   counted: [Bool]? = nil, users: UserProfiles? = nil) -> (values: [Double], present: [Bool]) {
         if case .property(let key) = on.kind, let p = VectorFilter.column(key, block, BlockExpressionRow.columns(of: block)) {
             guard let v = p.numbers else { return ([Double](repeating: 0, count: block.count), [Bool](repeating: false, count: block.count)) }
             return (v.values, (0..<block.count).map { v.present[$0] })
         }
-        var row = BlockExpressionRow(block: block, snapshot: snapshot)
+        var row = BlockExpressionRow(block: block, snapshot: snapshot, users: users)
         var values = [Double](repeating: 0, count: block.count), present = [Bool](repeating: false, count: block.count)
         for r in 0..<block.count {
             if let counted, !counted[Int(block.nameIds[r])] { continue }

@@ -49,11 +49,14 @@ package struct SegmentationKernel {
     /// Rows must make this true to count (`where`).
     let filter: Expression?
     let snapshot: (any EventSnapshot)?
+    /// Profiles `user[…]` reads in `filter` or the `on` expression.
+    let profiles: UserProfiles?
 
     package init(buckets: TimeBuckets, events: [String], segmentBy: SegmentBy, values: [String]? = nil, needsUsers: Bool,
-                 filter: Expression? = nil, snapshot: (any EventSnapshot)? = nil) {
+                 filter: Expression? = nil, snapshot: (any EventSnapshot)? = nil, users: UserProfiles? = nil) {
         self.filter = filter
         self.snapshot = snapshot
+        self.profiles = users
         self.buckets = buckets
         self.bucketCount = buckets.labels.count
         self.needsUsers = needsUsers
@@ -180,7 +183,7 @@ package struct SegmentationKernel {
         case .numeric(let on, let ranges):
             var seg = [Int32](repeating: -1, count: block.count)
             guard let snapshot else { return seg }
-            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot, counted: nameOK)
+            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot, counted: nameOK, users: profiles)
             for r in 0..<block.count where present[r] && nameOK[Int(block.nameIds[r])] {
                 seg[r] = rangeSegments[ranges.index(of: values[r])]
             }
@@ -188,7 +191,7 @@ package struct SegmentationKernel {
         case .expression(let on):
             var seg = [Int32](repeating: -1, count: block.count)
             guard let snapshot else { return seg }
-            var row = BlockExpressionRow(block: block, snapshot: snapshot)
+            var row = BlockExpressionRow(block: block, snapshot: snapshot, users: profiles)
             for r in 0..<block.count where nameOK[Int(block.nameIds[r])] {
                 row.row = r
                 if let text = segmentText(ExpressionEvaluator.evaluate(on, row: row)) { seg[r] = segment(text) }
@@ -229,7 +232,7 @@ package struct SegmentationKernel {
             return
         }
         let counted = block.names.map { events.find($0) != nil }
-        let keep = filter.flatMap { f in snapshot.map { BlockExpressionRow.matching(f, block, snapshot: $0, counted: counted) } }
+        let keep = filter.flatMap { f in snapshot.map { BlockExpressionRow.matching(f, block, snapshot: $0, counted: counted, users: profiles) } }
         if case .property(let key) = segmentBy, block.timesMs.isEmpty, !needsUsers, let p = block.property(key),
            let strings = p.strings, p.numbers == nil, p.booleans == nil {
             addCountsByEntry(block, strings, bucket: Int(table[0]), keep: keep)

@@ -18,12 +18,13 @@ extension SegmentationRunner {
         needs.apply(to: &request)
         request.deliversUids = needs.uids
         let events = query.events, filter = query.filter
+        let users = needs.userProfiles(snapshot, policy)
         typealias Extent = (lo: Double, hi: Double, tables: [Int32: [Int32]])
         let states = try DayScan.run(snapshot, request, policy: policy, makeState: { Extent(.infinity, -.infinity, [:]) },
                                      fold: { (state: inout Extent, block: EventBlock) in
             let counted = block.names.map { n in events.contains { $0.utf8.elementsEqual(n.utf8) } }
-            let keep = filter.map { BlockExpressionRow.matching($0, block, snapshot: snapshot, counted: counted) }
-            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot, counted: counted)
+            let keep = filter.map { BlockExpressionRow.matching($0, block, snapshot: snapshot, counted: counted, users: users) }
+            let (values, present) = NumericAggregateRunner.numbersAndPresence(on, block, snapshot: snapshot, counted: counted, users: users)
             let table = state.tables[block.day] ?? buckets.minuteTable(utcDay: block.day)
             state.tables[block.day] = table
             let dayStart = Int64(block.day) * 86_400_000

@@ -57,9 +57,10 @@ package enum SegmentationRunner {
         // The kernel skips other events' rows itself, cheaper than the store copying ours out.
         request.filtersRowsByName = false
         let events = query.events, segmentBy = query.segmentBy, values = query.values, filter = query.filter
+        let users = needs.userProfiles(snapshot, policy)
         let states = try DayScan.run(snapshot, request, policy: policy,
                                      makeState: { SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values,
-                                                                     needsUsers: needsUsers, filter: filter, snapshot: snapshot) },
+                                                                     needsUsers: needsUsers, filter: filter, snapshot: snapshot, users: users) },
                                      fold: { kernel, block in kernel.add(block) })
         var total = SegmentationKernel(buckets: buckets, events: events, segmentBy: segmentBy, values: values, needsUsers: needsUsers)
         for s in states { total.merge(s) }

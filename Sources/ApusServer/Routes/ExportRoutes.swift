@@ -82,7 +82,7 @@ package struct ExportRoutes: Sendable {
             var pending: [Task<ByteBuffer, Never>] = []
             let inFlightMax = 2 * max(2, ProcessInfo.processInfo.activeProcessorCount)
             let timeInMs = params.timeInMs
-            let filter = params.filter.map { BlockFilter($0, snapshot: snapshot) }
+            let filter = params.filter.map { BlockFilter($0, snapshot: snapshot, identity: identity) }
             while remaining > 0, var block = try blocks.next() {
                 if let filter {
                     guard let kept = filter.apply(block) else { continue }
@@ -162,9 +162,6 @@ package struct ExportRoutes: Sendable {
                 filter = try ExpressionParser.parse(w)
             } catch {
                 throw .badRequest("invalid_expression", "where: \(error.message)")
-            }
-            if let refused = filter?.references.userPropertiesUnavailableError {
-                throw .badRequest("invalid_expression", "where: \(refused.message)")
             }
         }
         let timeInMs = ["1", "true"].contains(q["time_in_ms"]?.lowercased() ?? "")

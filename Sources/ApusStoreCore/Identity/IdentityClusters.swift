@@ -18,7 +18,8 @@ package struct IdentityClusters: Sendable {
     /// Joins made so far (a cache of resolutions may compare it).
     package private(set) var joins = 0
 
-    /// Most ids one cluster may hold (Mixpanel's limit for Original ID merge).
+    /// Most ids one cluster may hold under Original ID merge (Mixpanel's limit; Simplified
+    /// clusters take any number of devices).
     package static let clusterSizeMax = 500
 
     package init() {}
@@ -58,11 +59,11 @@ package struct IdentityClusters: Sendable {
     func count(ofRoot r: Int32) -> Int { Int(size[Int(r)]) }
 
     /// Joins the clusters of roots `a` and `b`, naming the result by `canonical` with `anchor`.
-    /// False (and nothing changes) when the result would pass `clusterSizeMax`.
+    /// False (and nothing changes) when the result would hold more than `limit` ids.
     @discardableResult
-    mutating func join(_ a: Int32, _ b: Int32, canonical: Int32, anchor: Int32) -> Bool {
+    mutating func join(_ a: Int32, _ b: Int32, canonical: Int32, anchor: Int32, limit: Int = Int(Int32.max)) -> Bool {
         guard a != b else { return true }
-        guard Int(size[Int(a)] + size[Int(b)]) <= Self.clusterSizeMax else { return false }
+        guard Int(size[Int(a)]) + Int(size[Int(b)]) <= limit else { return false }
         let (big, small) = size[Int(a)] >= size[Int(b)] ? (a, b) : (b, a)
         parent[Int(small)] = big
         size[Int(big)] += size[Int(small)]

@@ -65,7 +65,7 @@ package struct IdentityGraph: Sendable, Equatable {
         let ra = c.root(a), ri = c.root(i)
         if ra != ri && c.anchor(ofRoot: ra) == -1 {
             let anchor = c.anchor(ofRoot: ri) == -1 ? i : c.anchor(ofRoot: ri)
-            c.join(ra, ri, canonical: c.canonical(ofRoot: ri), anchor: anchor)
+            c.join(ra, ri, canonical: c.canonical(ofRoot: ri), anchor: anchor, limit: IdentityClusters.clusterSizeMax)
         }
     }
 
@@ -73,7 +73,7 @@ package struct IdentityGraph: Sendable, Equatable {
         let a = c.node(alias), d = c.node(distinctId)
         let ra = c.root(a), rd = c.root(d)
         if ra != rd && c.count(ofRoot: ra) == 1 {
-            c.join(ra, rd, canonical: c.canonical(ofRoot: rd), anchor: c.anchor(ofRoot: rd))
+            c.join(ra, rd, canonical: c.canonical(ofRoot: rd), anchor: c.anchor(ofRoot: rd), limit: IdentityClusters.clusterSizeMax)
         }
     }
 
@@ -82,7 +82,7 @@ package struct IdentityGraph: Sendable, Equatable {
         let ra = c.root(a), rb = c.root(b)
         if ra != rb {
             let anchor = c.anchor(ofRoot: ra) != -1 ? c.anchor(ofRoot: ra) : c.anchor(ofRoot: rb)
-            c.join(ra, rb, canonical: c.canonical(ofRoot: ra), anchor: anchor)
+            c.join(ra, rb, canonical: c.canonical(ofRoot: ra), anchor: anchor, limit: IdentityClusters.clusterSizeMax)
         }
     }
 
