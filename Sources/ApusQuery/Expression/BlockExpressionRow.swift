@@ -37,7 +37,7 @@ struct BlockExpressionRow: ExpressionRow {
     static func matching(_ filter: Expression, _ block: EventBlock, snapshot: any EventSnapshot, counted: [Bool]? = nil,
                          users: UserProfiles? = nil) -> Bitmap {
         let columns = columns(of: block)
-        if let bits = VectorFilter.rows(filter, block, columns) { return bits }
+        if let bits = VectorFilter.rows(filter, block, columns, users: users) { return bits }
         var row = BlockExpressionRow(block: block, snapshot: snapshot, users: users)
         return Bitmap(count: block.count) { r in
             if let counted, !counted[Int(block.nameIds[r])] { return false }

@@ -13,15 +13,17 @@ import ApusStoreCore
 
 enum VectorFilter {
     /// Rows of `block` where `e` is boolean true, or nil when `e` is not one of the constructs above.
-    static func rows(_ e: Expression, _ block: EventBlock, _ columns: [[UInt8]: Int]) -> Bitmap? {
+    static func rows(_ e: Expression, _ block: EventBlock, _ columns: [[UInt8]: Int], users: UserProfiles? = nil) -> Bitmap? {
         let n = block.count
+        // A part that reads only the user's profile: once per profile, then a lookup per row.
+        if let users, UserProfiles.readsOnlyUsers(e) { return users.rows(matching: e, in: block) }
         switch e.kind {
         case .boolean(let b):
             return Bitmap(count: n, allSet: b)
         case .and(let items):
             var out = Bitmap(count: n, allSet: true)
             for item in items {
-                guard let bits = rows(item, block, columns) else { return nil }
+                guard let bits = rows(item, block, columns, users: users) else { return nil }
                 out = out.intersection(bits)
             }
             return out
@@ -31,13 +33,13 @@ enum VectorFilter {
             guard items.allSatisfy(isBooleanOrUndefined) else { return nil }
             var out = Bitmap(count: n)
             for item in items {
-                guard let bits = rows(item, block, columns) else { return nil }
+                guard let bits = rows(item, block, columns, users: users) else { return nil }
                 out = out.union(bits)
             }
             return out
         case .not(let inner):
             // not(true) is false; not(false) and not(undefined) are true.
-            guard isBooleanOrUndefined(inner), let bits = rows(inner, block, columns) else { return nil }
+            guard isBooleanOrUndefined(inner), let bits = rows(inner, block, columns, users: users) else { return nil }
             return bits.complement()
         case .call(.defined, let args):
             guard args.count == 1, case .property(let key) = args[0].kind, let p = column(key, block, columns) else { return nil }

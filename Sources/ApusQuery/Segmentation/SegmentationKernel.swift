@@ -45,6 +45,9 @@ package struct SegmentationKernel {
     /// With `segmentBy` numeric ranges: each range's segment.
     private var rangeSegments: [Int32] = []
     private var lastDictionary: (dictionary: [String], address: UInt, map: [Int32])?
+    /// With an `on` that reads only the user's profile: each profile text's segment (-2: not
+    /// numbered yet).
+    private var textSegments: [Int32] = []
 
     /// Rows must make this true to count (`where`).
     let filter: Expression?
@@ -191,6 +194,19 @@ package struct SegmentationKernel {
         case .expression(let on):
             var seg = [Int32](repeating: -1, count: block.count)
             guard let snapshot else { return seg }
+            if let profiles, UserProfiles.readsOnlyUsers(on), !block.uids.isEmpty {
+                // Segments of the user's profile: texts worked out once per profile, numbered
+                // here as rows first use them.
+                let (perRow, texts, none) = profiles.segmentTexts(on)
+                if textSegments.count != texts.count { textSegments = [Int32](repeating: -2, count: texts.count) }
+                for r in 0..<block.count where nameOK[Int(block.nameIds[r])] {
+                    let t = profiles.row(ofUid: block.uids[r]).map { perRow[$0] } ?? none
+                    guard t >= 0 else { continue }
+                    if textSegments[Int(t)] == -2 { textSegments[Int(t)] = segment(texts[Int(t)]) }
+                    seg[r] = textSegments[Int(t)]
+                }
+                return seg
+            }
             var row = BlockExpressionRow(block: block, snapshot: snapshot, users: profiles)
             for r in 0..<block.count where nameOK[Int(block.nameIds[r])] {
                 row.row = r

@@ -5,6 +5,7 @@
 import ApusExpression
 import ApusModel
 import ApusQuery
+import ApusStoreCore
 import Foundation
 
 package enum SegmentationOracle {
@@ -58,7 +59,29 @@ package enum SegmentationOracle {
         return Calendar(series: series, label: label, start: start, end: end)
     }
 
-    package static func run(_ query: SegmentationQuery, rows: [ScanRow], zone identifier: String) -> TimeSeriesResult {
+    /// Who is who for the oracle: a row's user is the canonical id of its distinct id under
+    /// `mode`, and `user[…]` reads that id's profile.
+    package struct People {
+        package var graph: IdentityGraph
+        package var mode: IdentityMode
+        package var profiles: ProfileTables
+
+        package init(graph: IdentityGraph, mode: IdentityMode, profiles: ProfileTables) {
+            self.graph = graph
+            self.mode = mode
+            self.profiles = profiles
+        }
+
+        func user(_ distinctId: String) -> String { graph.clusters(mode).canonical(of: distinctId) }
+
+        func profile(_ distinctId: String) -> [JSONMember]? {
+            let users = profiles.users
+            guard let row = users.row(of: user(distinctId)), users.live[row] else { return nil }
+            return users.properties(row: row)
+        }
+    }
+
+    package static func run(_ query: SegmentationQuery, rows: [ScanRow], zone identifier: String, people: People? = nil) -> TimeSeriesResult {
         let c = calendar(query, zone: identifier)
         let (series, label, start, end) = (c.series, c.label, c.start, c.end)
         // Names and ids keyed by their bytes (Swift's String equality is canonical, not exact).
@@ -70,7 +93,8 @@ package enum SegmentationOracle {
             guard instant >= start && instant < end else { continue }
             // Expressions see the row as a decoded event (time, distinct_id and $insert_id as export shows them).
             let asEvent = EventExpressionRow(Event(name: row.name, distinctId: row.distinctId, timeMs: row.timeMs,
-                                                   insertId: row.insertId ?? "", properties: row.properties))
+                                                   insertId: row.insertId ?? "", properties: row.properties),
+                                             userProperties: people?.profile(row.distinctId))
             if let filter = query.filter, !ExpressionEvaluator.matches(filter, row: asEvent) { continue }
             let segment: String
             switch query.segmentBy {
@@ -98,7 +122,7 @@ package enum SegmentationOracle {
             }
             let l = label(instant)
             counts[Array(segment.utf8), default: [:]][l, default: 0] += 1
-            users[Array(segment.utf8), default: [:]][l, default: []].insert(Array(row.distinctId.utf8))
+            users[Array(segment.utf8), default: [:]][l, default: []].insert(Array((people?.user(row.distinctId) ?? row.distinctId).utf8))
         }
         var segments: [TimeSeriesResult.Segment] = []
         var done = Set<[UInt8]>()
