@@ -4,6 +4,7 @@
 // MB/s and the ratio. Usage:
 //   .build/release/apus-ingest-bench [--apus PATH] [--events N] [--clients C] [--batch B] [--durability durable|relaxed]
 //                                    [--keep-data DIR]   (ingest into DIR and leave it, to measure reads)
+//   … --profile-folder DIR [--users N] [--peer-work DIR]  (profiles and user["plan"]; see ProfileRun.swift)
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
@@ -44,6 +45,13 @@ if args.contains("--query-folder") {
                          peers: args.contains("--peer-input")
                             ? (option("--python", ".venv-bench/bin/python"), option("--peer-input", ""), option("--peer-work", NSTemporaryDirectory() + "apus-query-peers"))
                             : nil)
+    exit(0)
+}
+
+if args.contains("--profile-folder") {
+    try await ProfileRun.measure(folder: option("--profile-folder", "./data"), project: Int64(option("--project", "1"))!,
+                                 users: Int(option("--users", "1000000"))!,
+                                 peers: args.contains("--peer-work") ? (option("--python", ".venv-bench/bin/python"), option("--peer-work", "")) : nil)
     exit(0)
 }
 

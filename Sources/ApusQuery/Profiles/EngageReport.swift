@@ -67,7 +67,7 @@ package enum EngageReport {
             for row in table.ids.indices where table.live[row] { rows.append(Int32(row)) }
         }
         if let filter = query.filter {
-            rows = rows.filter { ExpressionEvaluator.matches(filter, row: ProfileExpressionRow(table: table, row: Int($0))) }
+            rows = ProfileFilter.rows(filter, table, rows)
         }
         return EngageMatch(table: table, rows: rows, outputProperties: query.outputProperties)
     }
