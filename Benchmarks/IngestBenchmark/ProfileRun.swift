@@ -37,8 +37,10 @@ enum ProfileRun {
         var config = StoreConfiguration(dataDirectory: folder)
         config.cacheBytesMax = 256 << 20
         do {
+            t = Date()
             let store = try EmbeddedEventStore(configuration: config, logger: Logger(label: "bench"))
             try store.openProject(project)
+            print(String(format: "open: %.2f s", Date().timeIntervalSince(t)))
             if try store.snapshot(of: project).profiles.users.liveCount < users {
                 t = Date()
                 for start in stride(from: 0, to: users, by: 2000) {
@@ -48,6 +50,10 @@ enum ProfileRun {
                 store.flushAll()
                 print(String(format: "store: %.0f $set updates/s, durable, 2000 per append", rate))
             }
+            // Writes the profile checkpoint if the folder has none yet.
+            t = Date()
+            store.flushAll()
+            print(String(format: "flush (profile checkpoint): %.2f s", Date().timeIntervalSince(t)))
             store.close()
         }
         t = Date()

@@ -100,7 +100,8 @@ package final class EmbeddedEventStore: EventStore {
         for log in touched {
             if let notBefore = flushRetryNotBefore.withLock({ $0[log.id] }), now < notBefore { continue }
             let full = log.state.withLock { s in
-                !s.flushInProgress && (s.memtable.rowCount >= configuration.flushRowsMax || s.memtable.byteCount >= configuration.flushBytesMax)
+                !s.flushInProgress && (s.memtable.rowCount >= configuration.flushRowsMax || s.memtable.byteCount >= configuration.flushBytesMax
+                    || s.updateRecordCount >= max(1, configuration.flushRowsMax / 4))
             }
             if full { startFlush(log) }
         }
@@ -168,7 +169,12 @@ package final class EmbeddedEventStore: EventStore {
             let updates = s.updateChunks
             s.memtable = Memtable(generation: s.memtable.generation + 1)
             s.updateChunks = []
-            return FlushJob(log: log, memtable: s.flushing!, updates: updates, boundary: boundary)
+            var job = FlushJob(log: log, memtable: s.flushing!, updates: updates, boundary: boundary)
+            // Everything below the boundary is applied to the tables now, nothing past it.
+            if s.needsCheckpoint {
+                job.checkpoint = (s.profiles, s.identity)
+            }
+            return job
         }
         background.async { [self] in runFlush(job) }
     }
@@ -197,6 +203,7 @@ package final class EmbeddedEventStore: EventStore {
             s.parts.append(contentsOf: parts)
             s.flushing = nil
             s.flushInProgress = false
+            if let c = job.checkpoint { s.checkpointed = (c.profiles.appliedCount, c.identity.linkCount) }
         }
         let logger = self.logger
         committer.perform {
@@ -298,7 +305,7 @@ package final class EmbeddedEventStore: EventStore {
             let done = DispatchSemaphore(value: 0)
             let started = Atomic<Int>(0)
             let accepted = committer.perform { [self] in
-                for log in all where log.state.withLock({ !$0.flushInProgress && (!$0.memtable.isEmpty || !$0.updateChunks.isEmpty) }) {
+                for log in all where log.state.withLock({ !$0.flushInProgress && (!$0.memtable.isEmpty || !$0.updateChunks.isEmpty || $0.needsCheckpoint) }) {
                     startFlush(log)
                     started.add(1, ordering: .relaxed)
                 }
@@ -307,7 +314,7 @@ package final class EmbeddedEventStore: EventStore {
             guard accepted else { return }
             done.wait()
             background.sync {}
-            let pending = all.contains { log in log.state.withLock { !$0.memtable.isEmpty || !$0.updateChunks.isEmpty || $0.flushInProgress } }
+            let pending = all.contains { log in log.state.withLock { !$0.memtable.isEmpty || !$0.updateChunks.isEmpty || $0.flushInProgress || $0.needsCheckpoint } }
             if started.load(ordering: .relaxed) == 0 && !pending { return }
         }
     }

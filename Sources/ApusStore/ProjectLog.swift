@@ -41,6 +41,15 @@ package struct ProjectState: Sendable {
     package var profiles = ProfileTables()
     /// The identity facts of every acknowledged event, in sequence order.
     package var identity = IdentityGraph()
+    /// Updates and facts the last checkpoint holds (a flush writes a new one when they differ).
+    package var checkpointed: (updates: Int, links: Int) = (0, 0)
+
+    /// The profile tables or the identity graph changed since the last checkpoint.
+    package var needsCheckpoint: Bool { checkpointed != (profiles.appliedCount, identity.linkCount) }
+
+    /// Profile updates waiting for a flush (a flush moves them to the update log, so a project
+    /// written only through /engage does not replay an ever longer WAL at open).
+    package var updateRecordCount: Int { updateChunks.reduce(0) { $0 + $1.chunk.count } }
 }
 
 /// One project's log and state.
@@ -98,9 +107,7 @@ package final class ProjectLog: Sendable {
                     for link in links[i] { s.identity.apply(link) }
                 } else {
                     s.updateChunks.append((item.payload.kind, chunk))
-                    let known = s.profiles.users.ids.count
-                    s.profiles.apply(item.payload, firstSeq: item.firstSeq)
-                    userIds.number(ids: s.profiles.users.ids[known...])
+                    s.profiles.apply(item.payload, firstSeq: item.firstSeq, userIds: userIds)
                 }
                 s.nextSeq = max(s.nextSeq, item.firstSeq + UInt64(item.payload.count))
             }
@@ -109,16 +116,18 @@ package final class ProjectLog: Sendable {
 }
 
 extension ProfileTables {
-    /// Applies the updates of a frame's payload.
-    mutating func apply(_ payload: WALPayload, firstSeq: UInt64) {
+    /// Applies the updates of a frame's payload; new user profiles get uids from `userIds`.
+    mutating func apply(_ payload: WALPayload, firstSeq: UInt64, userIds: UserIdDictionary) {
         guard let kind = payload.kind.profileKind else { return }
-        for range in payload.recordRanges { apply(payload.bytes[range], kind: kind, receivedMs: payload.receivedMs) }
+        let uid = userIds.numbering
+        for range in payload.recordRanges { apply(payload.bytes[range], kind: kind, receivedMs: payload.receivedMs, uid: uid) }
     }
 
     /// Applies the updates of a frame read back from a log.
-    mutating func apply(_ frame: WALFrame) {
+    mutating func apply(_ frame: WALFrame, userIds: UserIdDictionary) {
         guard let kind = frame.kind.profileKind else { return }
-        for record in frame.records { apply(record, kind: kind, receivedMs: frame.receivedMs) }
+        let uid = userIds.numbering
+        for record in frame.records { apply(record, kind: kind, receivedMs: frame.receivedMs, uid: uid) }
     }
 }
 
@@ -159,10 +168,15 @@ extension UserIdDictionary {
         for link in links { number(ids: link.ids) }
     }
 
-    /// Gives each of `ids` a uid (user profiles get one when created, so `user[…]` finds a
-    /// profile's events, and later the profile scans, by uid).
+    /// Gives each of `ids` a uid.
     package func number(ids: some Sequence<String>) {
         for id in ids { _ = try? uids(for: [id]) }
+    }
+
+    /// The uid of an id, numbered if new (provisional until the next flush): user profiles get
+    /// theirs when created, so a scan's uids find their profile rows.
+    package var numbering: (String) -> UInt32? {
+        { [self] id in (try? uids(for: [id]))?.first }
     }
 }
 

@@ -3,7 +3,8 @@
 //   2. open the parts; remove `.tmp` leftovers and parts holding rows at or past the mark
 //      (written by a flush that did not finish: their rows are still in the WAL);
 //   3. cut the profile update log back to the mark for the same reason;
-//   4. apply the profile update log to the profile tables;
+//   4. read the profile checkpoint and apply the update log past it to the profile tables
+//      and the identity graph;
 //   5. replay the WAL from the mark into the memtable and the profile tables (cutting a torn
 //      tail).
 
@@ -40,12 +41,16 @@ package enum ProjectRecovery {
         }
         try? fs.syncDirectory(partsDir)
         try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, fs: fs, logger: logger)
-        // Profiles: the updates already flushed to their log, then (below) those still in the WAL.
-        // Identity facts likewise: those of flushed events from the log, the rest from the WAL.
-        for frame in try ProfileUpdateLog.frames(directory: directory, fs: fs) {
-            state.profiles.apply(frame)
-            state.identity.apply(frame)
+        // Profiles and identity facts: the last checkpoint, then the updates and facts the log
+        // holds past it, then (below) those still in the WAL.
+        var checkpointedThrough: UInt64 = 0
+        if let checkpoint = ProfileCheckpoint.read(directory: directory, fs: fs), checkpoint.throughSeq <= flushedThrough {
+            state.profiles = checkpoint.profiles
+            state.identity = checkpoint.identity
+            state.checkpointed = (checkpoint.profiles.appliedCount, checkpoint.identity.linkCount)
+            checkpointedThrough = checkpoint.throughSeq
         }
+        let loggedFrames = try ProfileUpdateLog.frames(directory: directory, fs: fs).filter { $0.firstSeq >= checkpointedThrough }
 
         // A new project's folders must survive a power loss too: fsync each parent.
         do throws(FileError) {
@@ -61,6 +66,11 @@ package enum ProjectRecovery {
         if let part = state.parts.first(where: { Int($0.maxUid) >= userIds.durableCount }) {
             throw StoreError(.userIdsDamaged, "\(part.path) refers to uid \(part.maxUid) but \(userIds.path) holds \(userIds.durableCount) ids; run `apus verify` and restore the data folder from a backup")
         }
+        // (New profiles take uids, so the log is applied once the dictionary is open.)
+        for frame in loggedFrames {
+            state.profiles.apply(frame, userIds: userIds)
+            state.identity.apply(frame)
+        }
         let logged = state.identity.links
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, flushedThrough: flushedThrough, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
@@ -74,13 +84,12 @@ package enum ProjectRecovery {
                 for link in chunk.identityLinks() { state.identity.apply(link) }
             } else {
                 state.updateChunks.append((frame.kind, chunk))
-                state.profiles.apply(frame)
+                state.profiles.apply(frame, userIds: userIds)
             }
             replayed += frame.records.count
         }
         state.nextSeq = nextSeq
         userIds.number(logged)
-        userIds.number(ids: state.profiles.users.ids)
         for frame in recovery.frames where frame.kind == .events && frame.firstSeq >= flushedThrough {
             userIds.number(MemtableChunk(firstSeq: frame.firstSeq, receivedMs: frame.receivedMs, records: frame.records).identityLinks())
         }

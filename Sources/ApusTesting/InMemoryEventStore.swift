@@ -54,7 +54,20 @@ package final class InMemoryEventStore: EventStore {
         try projects.withLock { (all: inout [ProjectID: Project]) throws(StoreError) in
             guard all[project] != nil else { throw StoreError.unknownProject(project) }
             all[project]!.updates += updates.count
-            for u in updates { all[project]!.profiles.apply(u, kind: kind, receivedMs: receivedMs) }
+            // New user profiles are numbered like new distinct ids of events.
+            var p = all[project]!
+            var uidOf = p.uidOf, ids = p.ids
+            for u in updates {
+                p.profiles.apply(u, kind: kind, receivedMs: receivedMs) { id in
+                    if let uid = uidOf[id] { return uid }
+                    uidOf[id] = UInt32(ids.count)
+                    ids.append(id)
+                    return UInt32(ids.count - 1)
+                }
+            }
+            p.uidOf = uidOf
+            p.ids = ids
+            all[project] = p
         }
         return AppendReceipt(firstSeq: first, count: updates.count)
     }

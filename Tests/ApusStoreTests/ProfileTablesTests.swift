@@ -184,11 +184,50 @@ struct ProfileStoreTests {
         #expect(try store.snapshot(of: 1).profiles == expected)
         store.flushAll()
         store.close()
-        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
-        defer { reopened.close() }
-        let again = try reopened.snapshot(of: 1).profiles
-        #expect(again == expected)
-        #expect(again.groups("company") == expected.groups("company"))
-        #expect(again.appliedCount == updates.count)
+        let checkpoint = ProfileCheckpoint.path(config.projectDirectory(1))
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+        do {
+            let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+            defer { reopened.close() }
+            let again = try reopened.snapshot(of: 1).profiles
+            #expect(again == expected)
+            #expect(again.groups("company") == expected.groups("company"))
+            #expect(again.appliedCount == updates.count)
+            // Updates after the checkpoint, never flushed: the WAL replays them on top of it.
+            for u in workload(seed: seed + 100, count: 50) {
+                _ = try await reopened.append(updates: [u.bytes], kind: u.kind, to: 1, receivedMs: 0)
+                _ = try await reference.append(updates: [u.bytes], kind: u.kind, to: 1, receivedMs: 0)
+            }
+        }
+        let later = try reference.snapshot(of: 1).profiles
+        do {
+            let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+            defer { reopened.close() }
+            #expect(try reopened.snapshot(of: 1).profiles == later)
+        }
+        // A damaged checkpoint is ignored: everything is replayed from the update log.
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: checkpoint)))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: checkpoint))
+        let replayed = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { replayed.close() }
+        #expect(try replayed.snapshot(of: 1).profiles == later)
+    }
+
+    /// A checkpoint reads back the tables and the identity facts it was written with.
+    @Test func checkpointsRoundTrip() throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        var tables = ProfileTables()
+        for u in workload(seed: 7, count: 300) { tables.apply(u.bytes, kind: u.kind, receivedMs: 0) }
+        var graph = IdentityGraph()
+        for link in [IdentityLink.deviceUser(device: "$device:a", user: "u"), .identify(anon: "x", identified: "y"),
+                     .alias(alias: "n", distinctId: "y"), .merge("y", "z")] { graph.apply(link) }
+        try ProfileCheckpoint.write(tables, graph, throughSeq: 42, directory: dir.path, fs: POSIXFileSystem())
+        let read = try #require(ProfileCheckpoint.read(directory: dir.path, fs: POSIXFileSystem()))
+        #expect(read.throughSeq == 42)
+        #expect(read.profiles == tables)
+        #expect(read.identity == graph)
+        #expect(read.identity.ordered == graph.ordered)
     }
 }

@@ -26,8 +26,8 @@ package struct UserProfiles: Sendable {
             let user: UInt32
             if let rep = identity.representative(ofCanonical: id) {
                 user = rep
-            } else if let uid = snapshot.uid(of: id), identity.name(of: uid) == nil {
-                user = identity.user(uid)
+            } else if table.uids[row] != ProfileTable.noUid, identity.name(of: table.uids[row]) == nil {
+                user = identity.user(table.uids[row])
             } else {
                 continue // no events, or an id merged into someone else's cluster
             }

@@ -16,6 +16,9 @@ package struct FlushJob: Sendable {
     package var updates: [(kind: WALRecordKind, chunk: MemtableChunk)]
     /// Every record below this sequence number is in `chunks` or `updates` (or older parts).
     package var boundary: UInt64
+    /// The profiles and identity graph with every record below `boundary` applied, to be
+    /// checkpointed when they changed since the last checkpoint (nil: unchanged).
+    package var checkpoint: (profiles: ProfileTables, identity: IdentityGraph)? = nil
 
     /// Writes parts and the update log, then the flush mark. Returns the new parts.
     package func run() throws(StoreError) -> [BlockPart] {
@@ -70,6 +73,12 @@ package struct FlushJob: Sendable {
             try FlushManifest.write(boundary, directory: log.directory, fs: log.fs)
         } catch {
             throw .io(error)
+        }
+        // After the mark: the checkpoint is a cache of the log (recovery replays what it
+        // lacks), so a failure here loses nothing and is retried at the next flush.
+        if let checkpoint, (try? log.userIds.persist()) != nil {
+            // (The uids it holds are made durable first.)
+            try? ProfileCheckpoint.write(checkpoint.profiles, checkpoint.identity, throughSeq: boundary, directory: log.directory, fs: log.fs)
         }
         return parts
     }

@@ -17,8 +17,15 @@ package struct IdentityGraph: Sendable, Equatable {
     package private(set) var simplified = IdentityClusters()
     package private(set) var original = IdentityClusters()
     private var seen: Set<IdentityLink> = []
+    /// The distinct facts in the order they were applied (the order decides refusals).
+    package private(set) var ordered: [IdentityLink] = []
 
     package init() {}
+
+    /// The graph `links` make when applied in this order.
+    package init(replaying links: [IdentityLink]) {
+        for link in links { apply(link) }
+    }
 
     /// Distinct facts applied.
     package var linkCount: Int { seen.count }
@@ -34,6 +41,7 @@ package struct IdentityGraph: Sendable, Equatable {
     /// Applies one fact (a fact seen before changes nothing: refusals are permanent).
     package mutating func apply(_ link: IdentityLink) {
         guard seen.insert(link).inserted else { return }
+        ordered.append(link)
         switch link {
         case .deviceUser(let device, let user):
             Self.linkDevice(device, user, &simplified)

@@ -10,6 +10,9 @@ import ApusModel
 package struct ProfileTable: Sendable, Equatable {
     /// Each row's id: the `$distinct_id` of a user, or the `$group_id` of a group.
     package private(set) var ids: [String] = []
+    /// Each row's uid in the project's user-id dictionary (`noUid` for group profiles), so a
+    /// scan's uids find their profile rows without a lookup by text.
+    package private(set) var uids: [UInt32] = []
     /// Rows whose profile exists (false once deleted).
     package private(set) var live: [Bool] = []
     private var rowOf: [ExactText: Int32] = [:]
@@ -25,6 +28,26 @@ package struct ProfileTable: Sendable, Equatable {
     package private(set) var liveCount = 0
 
     package init() {}
+
+    /// A table read back from its parts (a checkpoint): `columns[k][row]` is key `k`'s value.
+    package init(ids: [String], uids: [UInt32], live: [Bool], keys: [String], columns: [[JSONValue?]]) {
+        precondition(ids.count == live.count && ids.count == uids.count && keys.count == columns.count)
+        self.ids = ids
+        self.uids = uids
+        self.live = live
+        self.keys = keys
+        self.columns = columns.map { $0.count > ids.count ? Array($0.prefix(ids.count)) : $0 }
+        for (row, id) in ids.enumerated() { rowOf[ExactText(id)] = Int32(row) }
+        for (k, key) in keys.enumerated() where keyIndex[ExactText(key)] == nil { keyIndex[ExactText(key)] = k }
+        propertyCounts = [Int32](repeating: 0, count: ids.count)
+        for column in self.columns {
+            for (row, value) in column.enumerated() where value != nil { propertyCounts[row] += 1 }
+        }
+        liveCount = live.lazy.filter { $0 }.count
+    }
+
+    /// The uid of rows that have none (group profiles).
+    package static let noUid = UInt32.max
 
     /// The most properties a profile holds; further keys are not added (Mixpanel's limit).
     package static let propertiesMax = 2000
@@ -62,8 +85,8 @@ package struct ProfileTable: Sendable, Equatable {
 
     // MARK: Changing
 
-    /// The row of `id`, made (live) if needed.
-    mutating func liveRow(_ id: String) -> Int {
+    /// The row of `id`, made (live) if needed; a new row gets its uid from `uid`.
+    mutating func liveRow(_ id: String, uid: ((String) -> UInt32?)?) -> Int {
         let key = ExactText(id)
         if let r = rowOf[key] {
             let row = Int(r)
@@ -75,6 +98,7 @@ package struct ProfileTable: Sendable, Equatable {
         }
         let row = ids.count
         ids.append(id)
+        uids.append(uid?(id) ?? Self.noUid)
         live.append(true)
         propertyCounts.append(0)
         rowOf[key] = Int32(row)

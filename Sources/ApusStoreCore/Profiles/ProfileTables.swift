@@ -30,6 +30,14 @@ package struct ProfileTables: Sendable, Equatable {
 
     package init() {}
 
+    /// Tables read back from a checkpoint.
+    package init(users: ProfileTable, groups: [String: ProfileTable], appliedCount: Int, unreadableCount: Int) {
+        self.users = users
+        for (key, table) in groups { groupTables[ExactText(key)] = table }
+        self.appliedCount = appliedCount
+        self.unreadableCount = unreadableCount
+    }
+
     /// The group profiles of `groupKey` (e.g. "company"), if any update named it.
     package func groups(_ groupKey: String) -> ProfileTable? {
         groupTables[ExactText(groupKey)]
@@ -43,17 +51,19 @@ package struct ProfileTables: Sendable, Equatable {
     /// The longest a profile's list may grow, as JSON.
     package static let listBytesMax = 256 * 1024
 
-    /// Applies one logged update (its JSON bytes, as validated at ingestion).
-    package mutating func apply(_ bytes: some Collection<UInt8>, kind: ProfileUpdateKind, receivedMs: Int64) {
+    /// Applies one logged update (its JSON bytes, as validated at ingestion). A user profile
+    /// created by it takes its uid from `uid` (the project's user-id dictionary).
+    package mutating func apply(_ bytes: some Collection<UInt8>, kind: ProfileUpdateKind, receivedMs: Int64,
+                                uid: ((String) -> UInt32?)? = nil) {
         guard let record = try? JSONParser.parse(Array(bytes)), case .object(let members) = record else {
             unreadableCount += 1
             return
         }
-        apply(members, kind: kind, receivedMs: receivedMs)
+        apply(members, kind: kind, receivedMs: receivedMs, uid: uid)
     }
 
     /// Applies one update given as its members.
-    package mutating func apply(_ members: [JSONMember], kind: ProfileUpdateKind, receivedMs: Int64) {
+    package mutating func apply(_ members: [JSONMember], kind: ProfileUpdateKind, receivedMs: Int64, uid: ((String) -> UInt32?)? = nil) {
         guard let op = members.first(where: { Self.operations.contains($0.key) }) else {
             unreadableCount += 1
             return
@@ -66,7 +76,7 @@ package struct ProfileTables: Sendable, Equatable {
             }
             let timeMs = members[key: "$time"]?.numberValue.map { Int64($0) } ?? receivedMs
             let bumps = members[key: "$ignore_time"] != .bool(true)
-            Self.apply(op, id: id, to: &users, lastSeenMs: bumps ? timeMs : nil)
+            Self.apply(op, id: id, to: &users, lastSeenMs: bumps ? timeMs : nil, uid: uid)
         case .group:
             guard case .string(let groupKey)? = members[key: "$group_key"], let id = Self.idText(members[key: "$group_id"]) else {
                 unreadableCount += 1
@@ -74,7 +84,7 @@ package struct ProfileTables: Sendable, Equatable {
             }
             let key = ExactText(groupKey)
             var table = groupTables.removeValue(forKey: key) ?? ProfileTable()
-            Self.apply(op, id: id, to: &table, lastSeenMs: nil)
+            Self.apply(op, id: id, to: &table, lastSeenMs: nil, uid: nil)
             groupTables[key] = table
         }
         appliedCount += 1
@@ -91,20 +101,21 @@ package struct ProfileTables: Sendable, Equatable {
         }
     }
 
-    private static func apply(_ op: JSONMember, id: String, to table: inout ProfileTable, lastSeenMs: Int64?) {
+    private static func apply(_ op: JSONMember, id: String, to table: inout ProfileTable, lastSeenMs: Int64?,
+                              uid: ((String) -> UInt32?)?) {
         let fields = op.value.objectMembers ?? []
         var bumpsLastSeen = false
         switch op.key {
         case "$set":
-            let row = table.liveRow(id)
+            let row = table.liveRow(id, uid: uid)
             for f in fields { table.set(f.key, f.value, row: row) }
             bumpsLastSeen = true
         case "$set_once":
-            let row = table.liveRow(id)
+            let row = table.liveRow(id, uid: uid)
             for f in fields where table.value(f.key, row: row) == nil { table.set(f.key, f.value, row: row) }
             bumpsLastSeen = true
         case "$add":
-            let row = table.liveRow(id)
+            let row = table.liveRow(id, uid: uid)
             for f in fields {
                 guard case .number(let n) = f.value else { continue }
                 switch table.value(f.key, row: row) {
@@ -115,7 +126,7 @@ package struct ProfileTables: Sendable, Equatable {
             }
             bumpsLastSeen = true
         case "$append":
-            let row = table.liveRow(id)
+            let row = table.liveRow(id, uid: uid)
             for f in fields {
                 switch table.value(f.key, row: row) {
                 case nil: setList([f.value], f.key, row, &table)
@@ -125,7 +136,7 @@ package struct ProfileTables: Sendable, Equatable {
             }
             bumpsLastSeen = true
         case "$union":
-            let row = table.liveRow(id)
+            let row = table.liveRow(id, uid: uid)
             for f in fields {
                 guard case .array(let values) = f.value else { continue }
                 var list: [JSONValue]
