@@ -275,10 +275,11 @@ package final class EmbeddedEventStore: EventStore {
 
     /// Installs parts a bulk load wrote (its mark already at `nextSeq`): readers see them, and
     /// the WAL moves on to `nextSeq` so later appends number after them.
-    func installLoaded(_ log: ProjectLog, parts: [BlockPart], nextSeq: UInt64) {
+    func installLoaded(_ log: ProjectLog, parts: [BlockPart], nextSeq: UInt64, links: [IdentityLink] = []) {
         log.state.withLock { s in
             s.parts.append(contentsOf: parts)
             s.nextSeq = max(s.nextSeq, nextSeq)
+            for link in links { s.identity.apply(link) }
         }
         let done = DispatchSemaphore(value: 0)
         let logger = self.logger

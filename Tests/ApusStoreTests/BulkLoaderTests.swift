@@ -74,6 +74,38 @@ struct BulkLoaderTests {
         #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
     }
 
+    /// Identity facts in imported events (a Mixpanel export carries `$device_id` and
+    /// `$user_id`) join the graph as they would through `/import`, and survive a reopen.
+    @Test func importedIdentityFactsJoinTheGraph() async throws {
+        var events: [Event] = []
+        for i in 0..<600 {
+            let device = "D\(i % 37)", user = "u\(i % 11)"
+            var props = [JSONMember("$device_id", .string(device))]
+            if i % 3 == 0 { props.append(JSONMember("$user_id", .string(user))) }
+            events.append(Event(name: i % 50 == 0 ? "$identify" : "Played", distinctId: i % 3 == 0 ? user : "$device:\(device)",
+                                timeMs: 1_735_689_600_000 + Int64(i) * 600_000, insertId: "i\(i)",
+                                properties: props + (i % 50 == 0 ? [JSONMember("$anon_distinct_id", .string("$device:\(device)"))] : [])))
+        }
+        let reference = InMemoryEventStore()
+        try reference.openProject(1)
+        _ = try await reference.append(events: events, to: 1, receivedMs: 0)
+        let want = try reference.snapshot(of: 1).identity
+        #expect(want.linkCount > 20)
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        do {
+            let store = try EmbeddedEventStore(configuration: config, logger: logger)
+            try load(events, into: store, bufferRows: 150)
+            #expect(try store.snapshot(of: 1).identity == want)
+            store.close()
+        }
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        #expect(try reopened.snapshot(of: 1).identity == want)
+        #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
+    }
+
     /// Loading the same events again changes nothing a reader sees.
     @Test func loadingTheSameEventsTwiceAddsNothing() async throws {
         let (events, want) = try await scenario(seed: 9, count: 500)

@@ -26,6 +26,8 @@ package struct PreparedBatch: Sendable {
     package var blocks: [EventBlock] = []
     /// Each event's distinct id, in batch order.
     package var distinctIds: [String] = []
+    /// The identity facts of the batch's events, in order.
+    package var links: [IdentityLink] = []
 }
 
 /// What the background writes have done so far.
@@ -56,6 +58,11 @@ package final class BulkLoader {
     package var partsWritten: Int { outcome.withLock { $0.parts } }
     /// After a failed write the loader takes nothing more (numbers were spent on lost rows).
     private var failed = false
+    /// Identity facts of the rows numbered since the last generation, each once, in order.
+    private var links: [IdentityLink] = []
+    private var linksSeen = Set<IdentityLink>()
+    /// The mark before the generation being buffered (its identity frame is numbered from it).
+    private var lastMark: UInt64
 
     /// Opens `project` for loading: flushes whatever its WAL holds first, so the parts written
     /// here come after every acknowledged event.
@@ -70,6 +77,7 @@ package final class BulkLoader {
             throw StoreError(.io, "the project's write-ahead log could not be flushed into parts before the import; check the data folder's free space and permissions")
         }
         nextSeq = s.nextSeq
+        lastMark = s.nextSeq
     }
 
     /// Lays `events` out as blocks per day (any thread).
@@ -92,6 +100,7 @@ package final class BulkLoader {
                     _ = try r.bytes() // name
                     batch.distinctIds.append(String(decoding: try r.bytes(), as: UTF8.self))
                     rowsByDay[utcDay(ofTimeMs: time), default: []].append(i)
+                    batch.links += IdentityLink.links(inRecord: UnsafeRawBufferPointer(rebasing: all[range]))
                 }
                 for day in rowsByDay.keys.sorted() {
                     var builder = EventBlockBuilder(day: day, request: request)
@@ -132,6 +141,7 @@ package final class BulkLoader {
         }
         nextSeq += UInt64(batch.distinctIds.count)
         bufferedRows += batch.distinctIds.count
+        for link in batch.links where linksSeen.insert(link).inserted { links.append(link) }
         if bufferedRows >= bufferRows { try settlingOnFailure { () throws(StoreError) in try writeGeneration() } }
     }
 
@@ -210,6 +220,8 @@ package final class BulkLoader {
             days.removeLast()
         }
         guard !days.isEmpty else { return }
+        // Ids named by identity facts get uids too (as a flush gives them), durable with the rest.
+        log.userIds.number(links)
         failed = true
         try log.userIds.persist()
         failed = false
@@ -223,12 +235,18 @@ package final class BulkLoader {
         bufferedRows -= rows
         daysTouched.formUnion(days)
         let mark = nextSeq
+        // The identity facts of every row numbered so far go to the update log with this
+        // generation, below its mark (as a flush moves those of the events it writes).
+        let generationLinks = links, linksFrom = lastMark
+        links = []
+        linksSeen = []
+        lastMark = mark
         let group = DispatchGroup()
         writing = group
         writer.async(group: group) { [store, log, outcome, generation, rows] in
             do throws(StoreError) {
-                let parts = try Self.write(generation, mark: mark, log: log)
-                store.installLoaded(log, parts: parts, nextSeq: mark)
+                let parts = try Self.write(generation, links: generationLinks, linksFrom: linksFrom, mark: mark, log: log)
+                store.installLoaded(log, parts: parts, nextSeq: mark, links: generationLinks)
                 outcome.withLock { $0.rows += rows; $0.parts += parts.count }
             } catch {
                 outcome.withLock { $0.error = error }
@@ -237,7 +255,8 @@ package final class BulkLoader {
     }
 
     /// Writes a part per day (both cores), then the mark; on failure removes them all.
-    private static func write(_ generation: [(day: Int32, blocks: [EventBlock])], mark: UInt64, log: ProjectLog) throws(StoreError) -> [BlockPart] {
+    private static func write(_ generation: [(day: Int32, blocks: [EventBlock])], links: [IdentityLink], linksFrom: UInt64,
+                              mark: UInt64, log: ProjectLog) throws(StoreError) -> [BlockPart] {
         let results = Mutex<[Result<BlockPart?, StoreError>]>(Array(repeating: .success(nil), count: generation.count))
         DispatchQueue.concurrentPerform(iterations: generation.count) { i in
             let r: Result<BlockPart?, StoreError>
@@ -256,6 +275,10 @@ package final class BulkLoader {
             for outcome in outcomes { _ = try outcome.get() }
             do throws(FileError) {
                 try log.fs.syncDirectory(log.partsDirectory)
+                if !links.isEmpty {
+                    let payload = WALPayload(kind: .identityLinks, receivedMs: 0, records: links.map(\.json))
+                    try ProfileUpdateLog.append(payload.frame(firstSeq: linksFrom), directory: log.directory, fs: log.fs)
+                }
                 try FlushManifest.write(mark, directory: log.directory, fs: log.fs)
             } catch {
                 throw .io(error)

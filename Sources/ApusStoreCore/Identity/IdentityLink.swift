@@ -9,6 +9,9 @@
 //   id), `$merge` (`$distinct_ids`, exactly two).
 
 import ApusModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One identity fact from one event.
 package enum IdentityLink: Sendable, Hashable {
@@ -58,29 +61,22 @@ package enum IdentityLink: Sendable, Hashable {
         return links(in: event)
     }
 
-    /// True when the record's bytes contain `$user_id` or one of the identity event names.
+    /// True when the record's bytes contain `$user_id` or one of the identity event names:
+    /// each `$` is found with `memchr` and the names compared there (most records hold a few).
     static func mayHoldLinks(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for needle in needles where contains(bytes, needle) { return true }
+        guard let base = bytes.baseAddress else { return false }
+        var at = 0
+        while at < bytes.count, let hit = memchr(base + at, 0x24, bytes.count - at) {
+            let i = base.distance(to: UnsafeRawPointer(hit))
+            for needle in needles where i + needle.count <= bytes.count {
+                if memcmp(base + i, needle, needle.count) == 0 { return true }
+            }
+            at = i + 1
+        }
         return false
     }
 
     private static let needles: [[UInt8]] = ["$user_id", "$identify", "$create_alias", "$merge"].map { Array($0.utf8) }
-
-    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-        let n = needle.count
-        guard haystack.count >= n else { return false }
-        let first = needle[0]
-        var i = 0
-        while i <= haystack.count - n {
-            if haystack[i] == first {
-                var j = 1
-                while j < n && haystack[i + j] == needle[j] { j += 1 }
-                if j == n { return true }
-            }
-            i += 1
-        }
-        return false
-    }
 
     // MARK: As logged
 
