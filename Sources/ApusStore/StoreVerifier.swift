@@ -67,8 +67,26 @@ package enum StoreVerifier {
                         report.problems.append("\(updatesPath): \(scan.stopReason!)")
                     }
                     totalUpdates += scan.frames.reduce(0) { $0 + $1.records.count }
+                    // Each record must read as what its frame says it is.
+                    for frame in scan.frames where frame.kind == .identityLinks {
+                        if let j = frame.records.firstIndex(where: { IdentityLink(json: $0) == nil }) {
+                            report.problems.append("\(updatesPath): frame at byte \(frame.offset), record \(j) is not an identity fact")
+                        }
+                    }
+                    for frame in scan.frames where frame.kind == .events {
+                        report.problems.append("\(updatesPath): frame at byte \(frame.offset) holds events, which belong in parts")
+                    }
                 } catch {
                     report.problems.append("\(updatesPath): \(error)")
+                }
+            }
+            // The checkpoint is a cache: a damaged one is ignored at open and rewritten.
+            let checkpointPath = ProfileCheckpoint.path(projectDir)
+            if fs.exists(checkpointPath) {
+                if let checkpoint = ProfileCheckpoint.read(directory: projectDir, fs: fs) {
+                    report.lines.append("profile checkpoint: \(checkpoint.profiles.users.liveCount) user profiles, \(checkpoint.identity.linkCount) identity facts, through sequence \(checkpoint.throughSeq)")
+                } else {
+                    report.lines.append("note: \(checkpointPath) does not read back whole; ignored at next start (profiles are rebuilt from the update log)")
                 }
             }
             let walDir = projectsDir + "/" + project + "/wal"

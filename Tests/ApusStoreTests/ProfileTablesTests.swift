@@ -186,6 +186,9 @@ struct ProfileStoreTests {
         store.close()
         let checkpoint = ProfileCheckpoint.path(config.projectDirectory(1))
         #expect(FileManager.default.fileExists(atPath: checkpoint))
+        let verified = StoreVerifier.verify(dataDirectory: dir.path)
+        #expect(verified.problems.isEmpty)
+        #expect(verified.lines.contains { $0.hasPrefix("profile checkpoint: ") })
         do {
             let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
             defer { reopened.close() }
@@ -209,6 +212,7 @@ struct ProfileStoreTests {
         var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: checkpoint)))
         bytes[bytes.count / 2] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: checkpoint))
+        #expect(StoreVerifier.verify(dataDirectory: dir.path).lines.contains { $0.contains("does not read back whole") })
         let replayed = try EmbeddedEventStore(configuration: config, logger: logger)
         defer { replayed.close() }
         #expect(try replayed.snapshot(of: 1).profiles == later)
