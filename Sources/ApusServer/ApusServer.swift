@@ -21,6 +21,7 @@ package enum ApusServer {
         IngestionRoutes(state: state).register(on: router)
         ExportRoutes(state: state).register(on: router)
         QueryRoutes(state: state).register(on: router)
+        PrivacyRoutes(state: state).register(on: router)
         return router
     }
 

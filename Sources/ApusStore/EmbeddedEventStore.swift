@@ -80,7 +80,13 @@ package final class EmbeddedEventStore: EventStore {
     }
 
     package func append(updates: [[UInt8]], kind: ProfileUpdateKind, to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
-        try await append(WALPayload(kind: WALRecordKind(kind), receivedMs: receivedMs, records: updates), to: project)
+        let receipt = try await append(WALPayload(kind: WALRecordKind(kind), receivedMs: receivedMs, records: updates), to: project)
+        if kind == .deletion {
+            // Hidden from every read already; parts holding the rows are rewritten without them.
+            let log = try log(project)
+            background.async { [self] in purgeDeleted(log) }
+        }
+        return receipt
     }
 
     private func append(_ payload: WALPayload, to project: ProjectID) async throws(StoreError) -> AppendReceipt {
@@ -227,16 +233,31 @@ package final class EmbeddedEventStore: EventStore {
     }
 
     /// Merges a day's parts when the policy says so, or all of them (background queue).
-    private func compact(_ log: ProjectLog, day: Int32, everything: Bool = false) {
-        let dayParts = log.state.withLock { s in s.parts.filter { $0.day == day } }
+    private func compact(_ log: ProjectLog, day: Int32, everything: Bool = false, purging: Bool = false) {
+        let (dayParts, deletions) = log.state.withLock { s in (s.parts.filter { $0.day == day }, s.deletions) }
         let candidates = dayParts.map { CompactionPolicy.Candidate(name: $0.path, bytes: $0.byteCount, rows: $0.rowCount) }
         let chosen = everything ? Set(candidates.map(\.name)) : policy.plan(candidates).map { Set($0.inputs) }
-        guard let chosen, chosen.count > 1 else { return }
+        // A purge rewrites even a day of one part (to drop deleted rows).
+        guard let chosen, chosen.count > 1 || (purging && chosen.count == 1) else { return }
         let inputs = dayParts.filter { chosen.contains($0.path) }
+        // Rows a deletion hides are not copied: a merge deletes them for good.
+        let hidden = Self.hidden(deletions, log.userIds)
         do throws(StoreError) {
             let request = MergingCursor.sourceRequest(.everything(days: day...day))
-            guard let merged = try DayPartWriter.write(project: log.id, day: day, sources: inputs.map { EmbeddedSnapshot.blocks(of: $0, request) },
-                                                       directory: log.partsDirectory, fs: log.fs, cache: log.cache) else { return }
+            let sources = inputs.map { EmbeddedSnapshot.dropping(hidden, from: EmbeddedSnapshot.blocks(of: $0, request)) }
+            guard let merged = try DayPartWriter.write(project: log.id, day: day, sources: sources,
+                                                       directory: log.partsDirectory, fs: log.fs, cache: log.cache) else {
+                // Every row was deleted: the inputs go without a successor.
+                guard purging else { return }
+                let names = Set(inputs.map(\.path))
+                log.state.withLock { s in s.parts.removeAll { names.contains($0.path) } }
+                for p in inputs {
+                    try? log.fs.remove(p.path)
+                    p.forgetCached()
+                }
+                try? log.fs.syncDirectory(log.partsDirectory)
+                return
+            }
             let names = Set(inputs.map(\.path))
             log.state.withLock { s in
                 s.parts.removeAll { names.contains($0.path) }
@@ -252,6 +273,26 @@ package final class EmbeddedEventStore: EventStore {
         } catch {
             logger.warning("merge failed; parts left as they were", metadata: ["project": "\(log.id)", "day": "\(day)", "error": "\(error)"])
         }
+    }
+
+    /// Rewrites every day whose parts hold rows a deletion hides, without them (background
+    /// queue; after a deletion request is acknowledged).
+    private func purgeDeleted(_ log: ProjectLog) {
+        let (parts, deletions) = log.state.withLock { s in (s.parts, s.deletions) }
+        let hidden = Self.hidden(deletions, log.userIds)
+        guard !hidden.isEmpty else { return }
+        var days = Set<Int32>()
+        for part in parts where !days.contains(part.day) {
+            for uid in hidden.keys where uid <= part.maxUid {
+                var probe = ScanRequest(days: part.day...part.day)
+                probe.uids = uid..<(uid + 1)
+                if !part.blocks(for: probe).isEmpty && part.minSeq < hidden[uid]! {
+                    days.insert(part.day)
+                    break
+                }
+            }
+        }
+        for day in days.sorted() { compact(log, day: day, everything: true, purging: true) }
     }
 
     /// Waits until the commit thread has finished its round (and so started any flush it
@@ -330,7 +371,17 @@ package final class EmbeddedEventStore: EventStore {
         let log = try log(project)
         considerIndexing(log)
         let s = log.snapshot()
-        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, profiles: s.profiles, identity: s.identity)
+        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, profiles: s.profiles, identity: s.identity,
+                                 deletions: s.deletions, hidden: Self.hidden(s.deletions, log.userIds))
+    }
+
+    /// The uids deletions hide, and below which sequence number.
+    static func hidden(_ deletions: DataDeletions, _ userIds: UserIdDictionary) -> [UInt32: UInt64] {
+        var out: [UInt32: UInt64] = [:]
+        for (id, seq) in deletions.tombstones {
+            if let uid = userIds.uid(of: id) { out[uid] = max(out[uid] ?? 0, seq) }
+        }
+        return out
     }
 
     /// The project's events on `days` as plain values, in scan order (tests and tools; queries

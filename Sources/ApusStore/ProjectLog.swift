@@ -23,6 +23,8 @@ package struct ProjectSnapshot: Sendable {
     package var profiles: ProfileTables
     /// The identity facts of every acknowledged event.
     package var identity: IdentityGraph
+    /// Every deletion request, and the rows they hide.
+    package var deletions: DataDeletions
 }
 
 /// The readable state of a project.
@@ -41,6 +43,8 @@ package struct ProjectState: Sendable {
     package var profiles = ProfileTables()
     /// The identity facts of every acknowledged event, in sequence order.
     package var identity = IdentityGraph()
+    /// GDPR/CCPA deletions, in sequence order.
+    package var deletions = DataDeletions()
     /// Updates and facts the last checkpoint holds (a flush writes a new one when they differ).
     package var checkpointed: (updates: Int, links: Int) = (0, 0)
 
@@ -86,7 +90,8 @@ package final class ProjectLog: Sendable {
         state.withLock { s in
             let memtables = [s.flushing, s.memtable].compactMap { $0 }
             return ProjectSnapshot(project: id, chunks: memtables.flatMap(\.chunks), runs: memtables.flatMap(\.runs),
-                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq, profiles: s.profiles, identity: s.identity)
+                                   tailChunks: memtables.flatMap(\.tail), parts: s.parts, nextSeq: s.nextSeq, profiles: s.profiles, identity: s.identity,
+                                   deletions: s.deletions)
         }
     }
 
@@ -108,6 +113,11 @@ package final class ProjectLog: Sendable {
                 } else {
                     s.updateChunks.append((item.payload.kind, chunk))
                     s.profiles.apply(item.payload, firstSeq: item.firstSeq, userIds: userIds)
+                    if item.payload.kind == .deletions {
+                        for (j, range) in item.payload.recordRanges.enumerated() {
+                            s.applyDeletion(item.payload.bytes[range], seq: item.firstSeq + UInt64(j), userIds: userIds, profiles: true)
+                        }
+                    }
                 }
                 s.nextSeq = max(s.nextSeq, item.firstSeq + UInt64(item.payload.count))
             }
@@ -128,6 +138,16 @@ extension ProfileTables {
         guard let kind = frame.kind.profileKind else { return }
         let uid = userIds.numbering
         for record in frame.records { apply(record, kind: kind, receivedMs: frame.receivedMs, uid: uid) }
+    }
+}
+
+extension ProjectState {
+    /// Applies a logged deletion request: its ids get uids (so memtable rows are found by
+    /// them), their profiles go unless `profiles` is false (a checkpoint already holds that).
+    mutating func applyDeletion(_ bytes: some Collection<UInt8>, seq: UInt64, userIds: UserIdDictionary, profiles applyProfiles: Bool) {
+        guard let task = deletions.apply(bytes, seq: seq) else { return }
+        userIds.number(ids: task.ids)
+        if applyProfiles { profiles.deleteUsers(task.ids) }
     }
 }
 
@@ -154,7 +174,7 @@ extension WALRecordKind {
     /// The profile kind of an update frame; nil for events and identity facts.
     var profileKind: ProfileUpdateKind? {
         switch self {
-        case .events, .identityLinks: nil
+        case .events, .identityLinks, .deletions: nil
         case .userUpdates: .user
         case .groupUpdates: .group
         }

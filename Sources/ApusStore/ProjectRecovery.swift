@@ -50,7 +50,7 @@ package enum ProjectRecovery {
             state.checkpointed = (checkpoint.profiles.appliedCount, checkpoint.identity.linkCount)
             checkpointedThrough = checkpoint.throughSeq
         }
-        let loggedFrames = try ProfileUpdateLog.frames(directory: directory, fs: fs).filter { $0.firstSeq >= checkpointedThrough }
+        let allLoggedFrames = try ProfileUpdateLog.frames(directory: directory, fs: fs)
 
         // A new project's folders must survive a power loss too: fsync each parent.
         do throws(FileError) {
@@ -67,9 +67,17 @@ package enum ProjectRecovery {
             throw StoreError(.userIdsDamaged, "\(part.path) refers to uid \(part.maxUid) but \(userIds.path) holds \(userIds.durableCount) ids; run `apus verify` and restore the data folder from a backup")
         }
         // (New profiles take uids, so the log is applied once the dictionary is open.)
-        for frame in loggedFrames {
-            state.profiles.apply(frame, userIds: userIds)
-            state.identity.apply(frame)
+        // In sequence order. Deletions: every one ever logged is known (the checkpoint does not
+        // list them); only those past the checkpoint still remove profiles.
+        for frame in allLoggedFrames {
+            if frame.kind == .deletions {
+                for (j, record) in frame.records.enumerated() {
+                    state.applyDeletion(record, seq: frame.firstSeq + UInt64(j), userIds: userIds, profiles: frame.firstSeq >= checkpointedThrough)
+                }
+            } else if frame.firstSeq >= checkpointedThrough {
+                state.profiles.apply(frame, userIds: userIds)
+                state.identity.apply(frame)
+            }
         }
         let logged = state.identity.links
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, flushedThrough: flushedThrough, logger: logger)
@@ -85,6 +93,11 @@ package enum ProjectRecovery {
             } else {
                 state.updateChunks.append((frame.kind, chunk))
                 state.profiles.apply(frame, userIds: userIds)
+                if frame.kind == .deletions {
+                    for (j, record) in frame.records.enumerated() {
+                        state.applyDeletion(record, seq: frame.firstSeq + UInt64(j), userIds: userIds, profiles: true)
+                    }
+                }
             }
             replayed += frame.records.count
         }

@@ -9,6 +9,8 @@ package enum ProfileUpdateKind: Sendable, Equatable {
     case user
     /// `/groups` updates of group profiles.
     case group
+    /// GDPR/CCPA deletion requests (`DeletionTask.json`).
+    case deletion
 }
 
 /// A receipt for an acknowledged append.

@@ -15,6 +15,7 @@ package final class InMemoryEventStore: EventStore {
         var updates = 0
         var profiles = ProfileTables()
         var identity = IdentityGraph()
+        var deletions = DataDeletions()
     }
 
     private let projects = Mutex<[ProjectID: Project]>([:])
@@ -56,6 +57,13 @@ package final class InMemoryEventStore: EventStore {
             all[project]!.updates += updates.count
             // New user profiles are numbered like new distinct ids of events.
             var p = all[project]!
+            if kind == .deletion {
+                for (j, u) in updates.enumerated() {
+                    if let task = p.deletions.apply(u, seq: first + UInt64(j)) { p.profiles.deleteUsers(task.ids) }
+                }
+                all[project] = p
+                return
+            }
             var uidOf = p.uidOf, ids = p.ids
             for u in updates {
                 p.profiles.apply(u, kind: kind, receivedMs: receivedMs) { id in
@@ -74,7 +82,8 @@ package final class InMemoryEventStore: EventStore {
 
     package func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot {
         guard let p = projects.withLock({ $0[project] }) else { throw StoreError.unknownProject(project) }
-        return InMemorySnapshot(project: project, events: p.events, ids: p.ids, uidOf: p.uidOf, profiles: p.profiles, identity: p.identity)
+        return InMemorySnapshot(project: project, events: p.events, ids: p.ids, uidOf: p.uidOf, profiles: p.profiles, identity: p.identity,
+                                deletions: p.deletions)
     }
 
     package func close() {}
@@ -88,6 +97,7 @@ struct InMemorySnapshot: EventSnapshot {
     let uidOf: [String: UInt32]
     let profiles: ProfileTables
     let identity: IdentityGraph
+    let deletions: DataDeletions
 
     func days(in range: ClosedRange<Int32>) -> [Int32] {
         Set(events.map(\.day).filter(range.contains)).sorted()
@@ -103,6 +113,7 @@ struct InMemorySnapshot: EventSnapshot {
         struct Key: Hashable { var name: String, distinctId: String, second: Int64, insertId: String }
         var latest: [Key: StoredEvent] = [:]
         for e in events {
+            if let bound = deletions.tombstones[e.event.distinctId], e.seq < bound { continue }
             let key = Key(name: e.event.name, distinctId: e.event.distinctId, second: e.timeSecond, insertId: e.event.insertId)
             if let kept = latest[key], kept.seq > e.seq { continue }
             latest[key] = e

@@ -22,6 +22,7 @@ struct BlockPartTests {
         func uid(of distinctId: String) -> UInt32? { ids.uid(of: distinctId) }
         var profiles: ProfileTables { ids.profiles }
         var identity: IdentityGraph { ids.identity }
+        var deletions: DataDeletions { ids.deletions }
         func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
             var out: [EventBlock] = []
             for part in parts {

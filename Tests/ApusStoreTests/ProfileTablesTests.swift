@@ -235,3 +235,49 @@ struct ProfileStoreTests {
         #expect(read.identity.ordered == graph.ordered)
     }
 }
+
+struct DeletionStoreTests {
+    let logger = Logger(label: "test")
+
+    /// A deletion hides the events of its ids acknowledged before it and removes their
+    /// profiles, in memory, in parts, after a checkpoint and after a restart; later events stay.
+    @Test func deletionsHideEarlierEventsEverywhere() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        let store = try EmbeddedEventStore(configuration: config, logger: logger)
+        let reference = InMemoryEventStore()
+        for (embedded, s) in [(true, store as any EventStore), (false, reference)] {
+            try s.openProject(1)
+            let t0: Int64 = 1_735_689_600_000
+            let events = (0..<40).map { i in
+                Event(name: "E", distinctId: ["ann", "ben", "$device:d1"][i % 3], timeMs: t0 + Int64(i) * 1000, insertId: "i\(i)", properties: [])
+            }
+            _ = try await s.append(events: Array(events[..<20]), to: 1, receivedMs: 0)
+            if embedded { store.flushAll() }
+            _ = try await s.append(events: Array(events[20...]), to: 1, receivedMs: 0)
+            _ = try await s.append(updates: [Array(#"{"$distinct_id":"ann","$set":{"a":1}}"#.utf8)], kind: .user, to: 1, receivedMs: 0)
+            let task = DeletionTask(taskId: "t1", distinctIds: ["ann"], ids: ["ann", "$device:d1"], complianceType: "GDPR", requestingUser: "x", requestedMs: 5)
+            _ = try await s.append(updates: [task.json], kind: .deletion, to: 1, receivedMs: 0)
+            _ = try await s.append(events: [Event(name: "E", distinctId: "ann", timeMs: t0 + 100_000, insertId: "later", properties: [])], to: 1, receivedMs: 0)
+        }
+        func ids(_ snapshot: any EventSnapshot) throws -> [String] {
+            try ScanRows.collect(snapshot, .everything(days: Int32.min...Int32.max)).rows.map { "\($0.distinctId)/\($0.insertId ?? "")" }.sorted()
+        }
+        let want = try ids(reference.snapshot(of: 1))
+        #expect(want.count == 14 && want.contains("ann/later"))
+        #expect(try ids(store.snapshot(of: 1)) == want)
+        #expect(try store.snapshot(of: 1).profiles.users.liveCount == 0)
+        store.flushAll()
+        store.waitForBackgroundWork()
+        #expect(try ids(store.snapshot(of: 1)) == want)
+        // Physically gone: the parts hold only the rows a reader sees.
+        #expect(try store.projectSnapshot(of: 1).parts.reduce(0) { $0 + $1.rowCount } == want.count)
+        store.close()
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        #expect(try ids(reopened.snapshot(of: 1)) == want)
+        #expect(try reopened.snapshot(of: 1).deletions.task("t1")?.ids == ["ann", "$device:d1"])
+        #expect(try reopened.snapshot(of: 1).profiles.users.liveCount == 0)
+    }
+}

@@ -315,5 +315,6 @@ struct EmptySnapshot: EventSnapshot {
     func uid(of distinctId: String) -> UInt32? { nil }
     var profiles: ProfileTables { ProfileTables() }
     var identity: IdentityGraph { IdentityGraph() }
+    var deletions: DataDeletions { DataDeletions() }
     func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor { .over([]) }
 }

@@ -39,6 +39,8 @@ package struct FlushJob: Sendable {
         let tail = Array(memtable.tail)
         let days = MemtableRun.days(memtable.runs, tail: tail, in: Int32.min...Int32.max)
         let request = MergingCursor.sourceRequest(.everything(days: Int32.min...Int32.max))
+        // Rows a deletion hides are not written.
+        let hidden = EmbeddedEventStore.hidden(log.state.withLock { $0.deletions }, log.userIds)
         for day in days.sorted() {
             var sources = memtable.runs.compactMap { run in run.blocksByDay[day].map { EventBlockCursor.over($0) } }
             if !tail.isEmpty {
@@ -46,7 +48,8 @@ package struct FlushJob: Sendable {
             }
             // Every distinct id gets its uid, durably, before a part may refer to it.
             try log.userIds.persist()
-            if let part = try DayPartWriter.write(project: log.id, day: day, sources: sources, directory: log.partsDirectory,
+            if let part = try DayPartWriter.write(project: log.id, day: day, sources: sources.map { EmbeddedSnapshot.dropping(hidden, from: $0) },
+                                                  directory: log.partsDirectory,
                                                   fs: log.fs, cache: log.cache) {
                 parts.append(part)
             }

@@ -17,6 +17,9 @@ package struct EmbeddedSnapshot: EventSnapshot {
     package var runs: [MemtableRun] = []
     package var profiles = ProfileTables()
     package var identity = IdentityGraph()
+    package var deletions = DataDeletions()
+    /// Uid → the sequence number below which its rows are deleted (from `deletions`).
+    package var hidden: [UInt32: UInt64] = [:]
 
     package func days(in range: ClosedRange<Int32>) -> [Int32] {
         var days = MemtableRun.days(runs, tail: chunks, in: range)
@@ -29,6 +32,50 @@ package struct EmbeddedSnapshot: EventSnapshot {
     package func uid(of distinctId: String) -> UInt32? { userIds.uid(of: distinctId) }
 
     package func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
+        guard !hidden.isEmpty else { return try scanAll(request) }
+        // Deleted rows are left out here, for every reader: the scan reads uids and sequence
+        // numbers to find them, and hands back only what was asked.
+        var inner = request
+        inner.deliversUids = true
+        inner.seqs = true
+        let all = try scanAll(inner)
+        let hidden = self.hidden
+        return EventBlockCursor { () throws(StoreError) -> EventBlock? in
+            while var block = try all.next() {
+                var keep: [Int] = []
+                keep.reserveCapacity(block.count)
+                for r in 0..<block.count {
+                    if let bound = hidden[block.uids[r]], block.seqs[r] < bound { continue }
+                    keep.append(r)
+                }
+                if keep.isEmpty { continue }
+                if keep.count < block.count { block = block.selecting(keep) }
+                if !request.seqs { block.seqs = [] }
+                if !request.deliversUids { block.uids = [] }
+                return block
+            }
+            return nil
+        }
+    }
+
+    /// `cursor` without the rows `hidden` deletes (its blocks must carry uids and seqs).
+    static func dropping(_ hidden: [UInt32: UInt64], from cursor: EventBlockCursor) -> EventBlockCursor {
+        guard !hidden.isEmpty else { return cursor }
+        return EventBlockCursor { () throws(StoreError) -> EventBlock? in
+            while let block = try cursor.next() {
+                guard block.uids.count == block.count, block.seqs.count == block.count else { return block }
+                let keep = (0..<block.count).filter { r in
+                    guard let bound = hidden[block.uids[r]] else { return true }
+                    return block.seqs[r] >= bound
+                }
+                if keep.isEmpty { continue }
+                return keep.count == block.count ? block : block.selecting(keep)
+            }
+            return nil
+        }
+    }
+
+    private func scanAll(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor {
         // The memtable's days once per scan, not once per day (each pass reads every row's time).
         let memoryDays = MemtableRun.days(runs, tail: chunks, in: request.days)
         var days = memoryDays.union(parts.map(\.day).filter(request.days.contains)).sorted()[...]

@@ -21,10 +21,16 @@ package enum WALRecordKind: UInt8, Sendable {
     /// Identity facts of flushed events (`IdentityLink.json`); only in the update log, never
     /// in the WAL (the WAL's events hold them).
     case identityLinks = 4
+    /// GDPR/CCPA deletion requests (`DeletionTask.json`).
+    case deletions = 5
 
     /// The log's record kind for a batch of profile updates.
     package init(_ kind: ProfileUpdateKind) {
-        self = kind == .user ? .userUpdates : .groupUpdates
+        switch kind {
+        case .user: self = .userUpdates
+        case .group: self = .groupUpdates
+        case .deletion: self = .deletions
+        }
     }
 }
 

@@ -86,6 +86,16 @@ package struct ProfileTables: Sendable, Equatable {
             var table = groupTables.removeValue(forKey: key) ?? ProfileTable()
             Self.apply(op, id: id, to: &table, lastSeenMs: nil, uid: nil)
             groupTables[key] = table
+        case .deletion:
+            return
+        }
+        appliedCount += 1
+    }
+
+    /// A deletion request: the user profiles of `ids` go (one change, however many ids).
+    package mutating func deleteUsers(_ ids: [String]) {
+        for id in ids {
+            if let row = users.existingRow(id) { users.delete(row: row) }
         }
         appliedCount += 1
     }

@@ -14,6 +14,8 @@ package protocol EventSnapshot: Sendable {
     var profiles: ProfileTables { get }
     /// The identity facts of its events, joined under both merge modes.
     var identity: IdentityGraph { get }
+    /// Its GDPR/CCPA deletions (the rows they delete are already left out of every scan).
+    var deletions: DataDeletions { get }
     /// The rows the request asks for, deduplicated, as blocks in (day, uid, time, seq) order.
     func scan(_ request: ScanRequest) throws(StoreError) -> EventBlockCursor
 }
