@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // zstd, for the cold column chunks of parts.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // libmaxminddb, for IP geolocation from a DB-IP / MaxMind city database (optional at run time).
+        .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB"),
         // CRC-32C with the processor's instruction (the store's checksums).
         .target(name: "CCRC32C"),
 
@@ -57,7 +59,7 @@ let package = Package(
 
         // Wire decoding, validation and normalisation of every ingestion format, and writing
         // what was accepted through the EventStore seam.
-        .target(name: "ApusIngest", dependencies: ["ApusModel", "ApusStoreCore", "CZlib"]),
+        .target(name: "ApusIngest", dependencies: ["ApusModel", "ApusStoreCore", "CZlib", "CMaxMindDB"]),
 
         // Report engines (segmentation, discovery; funnels and retention later) over EventStore
         // scans; answers as plain values, the Mixpanel shapes are made at the HTTP edge.
@@ -104,7 +106,8 @@ let package = Package(
         .testTarget(name: "ApusStoreTests", dependencies: ["ApusStore", "ApusStoreCore", "ApusModel", "ApusTesting"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusCatalogTests", dependencies: ["ApusCatalog", "ApusModel", "ApusTesting"]),
-        .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "ApusTesting"]),
+        .testTarget(name: "ApusIngestTests", dependencies: ["ApusIngest", "ApusModel", "ApusStoreCore", "ApusTesting"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "ApusServerTests", dependencies: [
             "ApusServer", "ApusStoreCore", "ApusStore", "ApusCatalog", "ApusModel", "ApusIngest", "ApusTesting",
             .product(name: "Logging", package: "swift-log"),

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a query may run before it is stopped with an error (env APUS_QUERY_TIMEOUT; default 60).")
     var queryTimeout: Double?
 
+    @Option(name: .customLong("geoip-db"), help: "A MaxMind DB city database (e.g. DB-IP City Lite) for IP geolocation of events and profiles (env APUS_GEOIP_DB; default none: no geolocation).")
+    var geoipDatabase: String?
+
     func validate() throws {
         let text = durability ?? Environment.value("APUS_DURABILITY") ?? "durable"
         guard Durability(rawValue: text) != nil else {
@@ -108,6 +111,7 @@ struct Serve: AsyncParsableCommand {
         if let seconds = queryTimeout ?? Environment.value("APUS_QUERY_TIMEOUT").flatMap(Double.init) {
             config.queryDurationMaxSeconds = seconds
         }
+        config.geoDatabasePath = geoipDatabase ?? Environment.value("APUS_GEOIP_DB")
         config.seedProjectID = Environment.value("APUS_PROJECT_ID").flatMap(Int64.init)
         config.seedProjectToken = Environment.value("APUS_PROJECT_TOKEN")
         config.seedServiceAccount = Environment.value("APUS_SERVICE_ACCOUNT")

@@ -5,6 +5,7 @@
 import ApusModel
 import ApusStoreCore
 import ApusCatalog
+import ApusIngest
 import ApusStore
 import Foundation
 import Hummingbird
@@ -34,9 +35,13 @@ package enum ApusServer {
             ?? .sized(forPhysicalMemory: ProcessInfo.processInfo.physicalMemory))
         let decoders = NIOThreadPool(numberOfThreads: max(1, configuration.decodeThreads))
         decoders.start()
-        return (ServerState(store: store, catalog: catalog, clock: clock, logger: logger, configuration: configuration,
-                            bodyBudget: budget, decoders: decoders,
-                            queryLimiter: QueryLimiter(limits: configuration.queryLimits, clock: clock)), bootstrap)
+        var state = ServerState(store: store, catalog: catalog, clock: clock, logger: logger, configuration: configuration,
+                                bodyBudget: budget, decoders: decoders,
+                                queryLimiter: QueryLimiter(limits: configuration.queryLimits, clock: clock))
+        // A database that was asked for but cannot be read stops the start (no database at all
+        // means no geolocation).
+        if let path = configuration.geoDatabasePath { state.geoLocator = try MaxMindGeoLocator(path: path) }
+        return (state, bootstrap)
     }
 
     /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port.

@@ -34,6 +34,9 @@ package struct ServerConfiguration: Sendable {
     package var queryLimits = QueryLimits()
     /// Longest a query may run before it is stopped with an error naming the limit.
     package var queryDurationMaxSeconds: Double = 60
+    /// A MaxMind DB city database (DB-IP City Lite, GeoLite2 City) for `ip=1` and `$ip`;
+    /// nil: no geolocation.
+    package var geoDatabasePath: String?
 
     package init(dataDirectory: String) {
         store = StoreConfiguration(dataDirectory: dataDirectory)

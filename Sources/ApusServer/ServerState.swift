@@ -4,6 +4,7 @@
 import ApusModel
 import ApusStoreCore
 import ApusCatalog
+import ApusIngest
 import Logging
 import NIOPosix
 
@@ -23,4 +24,6 @@ package struct ServerState: Sendable {
     package var queryLimiter: QueryLimiter
     /// Answers of paged profile queries, by `session_id`.
     package var engageSessions = EngageSessions()
+    /// Where IP addresses are (nil: no database configured, no geolocation).
+    package var geoLocator: (any GeoLocator)? = nil
 }

@@ -281,3 +281,17 @@ struct DeletionStoreTests {
         #expect(try reopened.snapshot(of: 1).profiles.users.liveCount == 0)
     }
 }
+
+struct ProfileGeoTests {
+    /// The location an update came from is set on the profile, except keys the update sets.
+    @Test func locationsFollowUpdatesUnlessTheUpdateSetsThem() {
+        var t = ProfileTables()
+        let geo = #""$geo":{"$city":"London","$region":"England","$country_code":"GB"}"#
+        t.apply(Array(#"{"$distinct_id":"u","$set":{"$city":"Paris"},\#(geo)}"#.utf8), kind: .user, receivedMs: 0)
+        t.apply(Array(#"{"$distinct_id":"v","$unset":["x"],\#(geo)}"#.utf8), kind: .user, receivedMs: 0)
+        let row = t.users.row(of: "u")!
+        #expect(t.users.value("$city", row: row) == .string("Paris"))
+        #expect(t.users.value("$country_code", row: row) == .string("GB"))
+        #expect(t.users.row(of: "v") == nil)
+    }
+}

@@ -142,6 +142,14 @@ package enum ProfileValidator {
             }
         }
         kept.append(JSONMember("$time", .number(Double(timeMs))))
+        // Where the update came from (`$ip`, else the request's address with ip=1), as
+        // `$geo` {"$city", "$region", "$country_code"}; the profile store sets those unless
+        // the update sets them itself. The address itself is not kept.
+        if let geo = context.geoLocator, let ip = EventEnricher(context).ipToLocate(members[key: "$ip"]),
+           let location = geo.locate(ip: ip) {
+            let parts = [("$city", location.city), ("$region", location.region), ("$country_code", location.countryCode)]
+            kept.append(JSONMember("$geo", .object(parts.compactMap { k, v in v.map { JSONMember(k, .string($0)) } })))
+        }
         return .accepted(ProfileUpdate(
             index: index, kind: kind, project: project, distinctId: distinctId, groupKey: groupKey,
             groupId: groupId, operation: operation.rawValue, timeMs: timeMs, record: .object(kept)))

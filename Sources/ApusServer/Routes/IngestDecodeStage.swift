@@ -19,6 +19,8 @@ struct IngestDecodeStage: Sendable {
     var input: IngestRequest
     var authorization: String?
     var reservation: BodyReservation
+    /// The client's address (for `ip=1` geolocation).
+    var clientIP: String?
 
     /// What validation accepted, ready to append.
     enum Records: Sendable {
@@ -92,7 +94,7 @@ struct IngestDecodeStage: Sendable {
         let context = EventValidationContext(
             endpoint: endpoint, strict: extracted.flags.strict && endpoint == .importEvents, nowMs: now,
             authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
-            limits: limits, requestIP: nil, useRequestIP: extracted.flags.ip)
+            limits: limits, requestIP: clientIP, useRequestIP: extracted.flags.ip, insertIdSeed: nil, geoLocator: state.geoLocator)
 
         // Events go straight from the JSON text to store records when nothing about them is
         // unusual; otherwise (and for profiles) through parsed values, as below.

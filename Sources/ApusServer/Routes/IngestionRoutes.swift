@@ -44,7 +44,7 @@ package struct IngestionRoutes: Sendable {
             contentType: request.headers[.contentType], contentEncoding: request.headers[.contentEncoding], query: query)
         let stage = IngestDecodeStage(
             state: state, limits: limits, input: input, authorization: request.headers[.authorization],
-            reservation: reservation)
+            reservation: reservation, clientIP: context.remoteAddress?.ipAddress)
         let decoded: IngestDecodeStage.Result
         if stage.runsInline(state.configuration) {
             decoded = stage.run()

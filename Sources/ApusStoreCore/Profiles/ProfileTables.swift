@@ -77,6 +77,7 @@ package struct ProfileTables: Sendable, Equatable {
             let timeMs = members[key: "$time"]?.numberValue.map { Int64($0) } ?? receivedMs
             let bumps = members[key: "$ignore_time"] != .bool(true)
             Self.apply(op, id: id, to: &users, lastSeenMs: bumps ? timeMs : nil, uid: uid)
+            if case .object(let geo)? = members[key: "$geo"] { Self.locate(id, geo, op, in: &users) }
         case .group:
             guard case .string(let groupKey)? = members[key: "$group_key"], let id = Self.idText(members[key: "$group_id"]) else {
                 unreadableCount += 1
@@ -178,6 +179,14 @@ package struct ProfileTables: Sendable, Equatable {
             if case .string(let old)? = table.value("$last_seen", row: row), old >= text { return }
             table.set("$last_seen", .string(text), row: row)
         }
+    }
+
+    /// Sets the location the update came from (`$city`, `$region`, `$country_code`) on a
+    /// profile it kept, except keys the update sets itself.
+    private static func locate(_ id: String, _ geo: [JSONMember], _ op: JSONMember, in table: inout ProfileTable) {
+        guard ["$set", "$set_once", "$add", "$append", "$union"].contains(op.key), let row = table.existingRow(id) else { return }
+        let own = op.value.objectMembers ?? []
+        for g in geo where !own.contains(where: { $0.key == g.key }) { table.set(g.key, g.value, row: row) }
     }
 
     /// Sets a list unless it would pass `listBytesMax`.
