@@ -36,6 +36,9 @@ package struct EngageMatch: Sendable {
     /// asked, when `outputProperties` is set).
     package func profile(_ i: Int) -> (id: String, properties: [JSONMember]) {
         let row = Int(rows[i])
+        // A row a later page reads that the table no longer holds live shows no properties.
+        guard row < table.ids.count else { return ("", []) }
+        guard table.live[row] else { return (table.ids[row], []) }
         guard let names = outputProperties else { return (table.ids[row], table.properties(row: row)) }
         var out: [JSONMember] = []
         for name in names {

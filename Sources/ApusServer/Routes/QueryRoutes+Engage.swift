@@ -65,14 +65,16 @@ extension QueryRoutes {
             .map { "\($0)=\(q[$0] ?? "")" }.joined(separator: "\u{0}")
         let now = state.clock.nowMs()
         let id = session ?? EngageSessions.newId(nowMs: now)
-        let match: EngageMatch
-        if let kept = state.engageSessions.match(id, project: c.project, fingerprint: fingerprint, nowMs: now) {
-            match = kept
+        var match: EngageMatch
+        if let rows = state.engageSessions.rows(id, project: c.project, fingerprint: fingerprint, nowMs: now) {
+            match = EngageReport.run(EngageQuery(groupKey: query.groupKey, ids: [], outputProperties: query.outputProperties),
+                                     profiles: c.snapshot.profiles)
+            match.rows = rows
         } else {
             // A session this server no longer holds (expired, or from before a restart) is
             // answered afresh under the same id.
             match = EngageReport.run(query, profiles: c.snapshot.profiles)
-            state.engageSessions.keep(match, id: id, project: c.project, fingerprint: fingerprint, nowMs: now)
+            state.engageSessions.keep(match.rows, id: id, project: c.project, fingerprint: fingerprint, nowMs: now)
         }
         let start = min(match.rows.count, page.multipliedReportingOverflow(by: pageSize).overflow ? match.rows.count : page * pageSize)
         let end = min(match.rows.count, start + pageSize)
