@@ -371,7 +371,7 @@ package final class EmbeddedEventStore: EventStore {
         let log = try log(project)
         considerIndexing(log)
         let s = log.snapshot()
-        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, profiles: s.profiles, identity: s.identity,
+        return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, currentProfiles: { log.state.withLock { $0.profiles } }, identity: s.identity,
                                  deletions: s.deletions, hidden: Self.hidden(s.deletions, log.userIds))
     }
 

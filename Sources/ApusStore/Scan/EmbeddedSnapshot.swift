@@ -15,7 +15,10 @@ package struct EmbeddedSnapshot: EventSnapshot {
     package let userIds: UserIdDictionary
     /// Memtable rows already laid out as columns.
     package var runs: [MemtableRun] = []
-    package var profiles = ProfileTables()
+    /// The profile tables, read when a query asks (a snapshot that never reads them does not
+    /// hold a version of them, which the store would then copy on its next update).
+    package var currentProfiles: @Sendable () -> ProfileTables = { ProfileTables() }
+    package var profiles: ProfileTables { currentProfiles() }
     package var identity = IdentityGraph()
     package var deletions = DataDeletions()
     /// Uid → the sequence number below which its rows are deleted (from `deletions`).
