@@ -94,6 +94,18 @@ struct IdentityStoryTests {
         }
     }
 
+    /// Simplified: an event whose `$user_id` differs from the distinct id the client sent counts
+    /// as that user (Mixpanel rewrites its distinct id).
+    @Test func aUserIdOverridesTheSentDistinctId() async throws {
+        try await story([
+            [event("A", 0, "custom-7", ["$user_id": "dora"]), event("A", 1, "dora")],
+        ]) { snapshot in
+            let r = try read(snapshot, .simplified, "A")
+            #expect(r.unique == 1)
+            #expect(r.shownAs["custom-7"] == "dora")
+        }
+    }
+
     /// A device seen with one user never joins another: the second user stays apart.
     @Test func aDeviceBelongsToOneUser() async throws {
         try await story([

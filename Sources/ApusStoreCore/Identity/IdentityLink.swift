@@ -3,7 +3,9 @@
 // identity is resolved (`IdentityGraph`), so the facts are the same whatever the mode.
 //
 // - Simplified ID merge: an event (other than `$identify`, `$create_alias`, `$merge`) carrying
-//   both `$device_id` and `$user_id` links the device (as `$device:<id>`) to the user.
+//   both `$device_id` and `$user_id` links the device (as `$device:<id>`) to the user; one
+//   with `$user_id` and another distinct id links that id to the user too (Mixpanel sets such
+//   an event's distinct id to the `$user_id`).
 // - Original ID merge: `$identify` (`$anon_id` or the SDKs' `$anon_distinct_id`, and
 //   `$identified_id` or the event's distinct id), `$create_alias` (`alias` and the distinct
 //   id), `$merge` (`$distinct_ids`, exactly two).
@@ -47,8 +49,17 @@ package enum IdentityLink: Sendable, Hashable {
                   case .string(let a) = ids[0], case .string(let b) = ids[1], !a.isEmpty, !b.isEmpty, a != b else { return [] }
             return [.merge(a, b)]
         default:
-            guard let device = text("$device_id"), let user = text("$user_id") else { return [] }
-            return [.deviceUser(device: device.hasPrefix("$device:") ? device : "$device:" + device, user: user)]
+            guard let user = text("$user_id") else { return [] }
+            var out: [IdentityLink] = []
+            if let device = text("$device_id") {
+                out.append(.deviceUser(device: device.hasPrefix("$device:") ? device : "$device:" + device, user: user))
+            }
+            // Simplified ID merge counts an event with `$user_id` as that user whatever
+            // distinct id the client sent: the sent id joins the user like a device.
+            if !event.distinctId.isEmpty, event.distinctId != user, out.first != .deviceUser(device: event.distinctId, user: user) {
+                out.append(.deviceUser(device: event.distinctId, user: user))
+            }
+            return out
         }
     }
 
