@@ -56,6 +56,21 @@ extension Catalog {
         } ?? nil
     }
 
+    /// The account whose secret is `secret` (a bearer token for scripts that send only a token,
+    /// such as GDPR API clients), or nil. Every account's hash is computed and compared in
+    /// constant time, so the answer's timing does not say which one matched.
+    package func authenticate(secret: String) -> ServiceAccount? {
+        try? write("authenticating") { db -> ServiceAccount? in
+            var found: Row? = nil
+            for row in try Row.fetchAll(db, sql: "SELECT id, username, created_ms, secret_salt, secret_hash FROM service_account") {
+                if Secrets.constantTimeEquals(Secrets.hash(secret, salt: row["secret_salt"]), row["secret_hash"]) { found = row }
+            }
+            guard let row = found else { return nil }
+            return ServiceAccount(id: row["id"], username: row["username"], createdMs: row["created_ms"],
+                                  roles: try Self.roles(db, accountID: row["id"]))
+        } ?? nil
+    }
+
     /// Issues a new secret for `username`; the old one stops working at once.
     package func rotateServiceAccountSecret(username: String) throws(CatalogError) -> IssuedSecret {
         let secret = Secrets.randomHex(bytes: 24)

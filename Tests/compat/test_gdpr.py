@@ -92,3 +92,22 @@ def test_a_deletion_hides_the_person_everywhere_at_once_and_after_a_restart(serv
     assert unique(server, "Played") == 2
     assert requests.get(f"{server.url}/api/app/data-deletions/v3.0/0123456789abcdef", params={"token": TOKEN},
                         auth=AUTH, timeout=30).status_code == 404
+
+
+def test_scripts_may_send_a_service_accounts_secret_as_a_bearer_token(server):
+    seed(server)
+    made = cli(server, "accounts", "create", "--username", "gdpr-bot", "--role", "admin", "--project", str(PROJECT_ID))
+    consumer = cli(server, "accounts", "create", "--username", "reader", "--role", "consumer", "--project", str(PROJECT_ID))
+
+    def bearer(secret):
+        return requests.post(f"{server.url}/api/app/data-deletions/v3.0", params={"token": TOKEN}, timeout=30,
+                             headers={"Authorization": f"Bearer {secret}"}, json={"distinct_ids": ["bob"]})
+    assert bearer(TOKEN).status_code == 401            # the public token is not a secret
+    assert bearer(consumer["secret"]).status_code == 403
+    created = bearer(made["secret"])
+    assert created.status_code == 201, created.text
+    task = created.json()["results"]["task_id"]
+    status = requests.get(f"{server.url}/api/app/data-deletions/v3.0/{task}", params={"token": TOKEN},
+                          headers={"Authorization": f"Bearer {made['secret']}"}, timeout=30).json()["results"]
+    assert status["requesting_user"] == "gdpr-bot" and status["distinct_ids"] == ["bob"]
+    assert unique(server, "Played") == 1

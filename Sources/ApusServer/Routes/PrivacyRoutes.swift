@@ -30,14 +30,14 @@ package struct PrivacyRoutes: Sendable {
             let deletion = base.contains("deletions")
             router.post(RouterPath(base)) { request, _ in
                 await answer(request) { () async throws(QueryError) -> Reply in
-                    let project = try authorize(request)
+                    let (project, user) = try authorize(request)
                     let body = try await form(request)
-                    return deletion ? try await createDeletion(project, body, by: requester(request)) : try createRetrieval(project, body)
+                    return deletion ? try await createDeletion(project, body, by: user) : try createRetrieval(project, body)
                 }
             }
             router.get(RouterPath(base + "/:task")) { request, context in
                 await answer(request) { () async throws(QueryError) -> Reply in
-                    let project = try authorize(request)
+                    let project = try authorize(request).project
                     let task = context.parameters.get("task") ?? ""
                     return deletion ? try deletionStatus(project, task) : try retrievalStatus(project, task)
                 }
@@ -45,7 +45,7 @@ package struct PrivacyRoutes: Sendable {
             if deletion {
                 router.delete(RouterPath(base + "/:task")) { request, context in
                     await answer(request) { () async throws(QueryError) -> Reply in
-                        let project = try authorize(request)
+                        let project = try authorize(request).project
                         _ = try deletionTask(project, context.parameters.get("task") ?? "")
                         throw QueryError(status: 405, code: "not_cancellable", message: "the deletion has already been applied; it can no longer be cancelled")
                     }
@@ -53,7 +53,7 @@ package struct PrivacyRoutes: Sendable {
             } else {
                 router.get(RouterPath(base + "/:task/download")) { request, context in
                     await answer(request) { () async throws(QueryError) -> Reply in
-                        let project = try authorize(request)
+                        let project = try authorize(request).project
                         let task = context.parameters.get("task") ?? ""
                         guard Self.isTaskId(task), let data = FileManager.default.contents(atPath: retrievalPath(project, task)) else {
                             throw QueryError(status: 404, code: "unknown_task", message: "no retrieval '\(task)' in this project")
@@ -74,21 +74,39 @@ package struct PrivacyRoutes: Sendable {
     }
 
     /// The project an Admin or Owner service account asks about.
-    private func authorize(_ request: Request) throws(QueryError) -> ProjectID {
+    private func authorize(_ request: Request) throws(QueryError) -> (project: ProjectID, user: String) {
         let q = QueryString(request.uri.query)
         var projectID = q["project_id"]
         if projectID == nil, let token = q["token"], let id = state.catalog.projectID(forToken: token) { projectID = String(id) }
-        guard request.headers[.authorization] != nil else {
+        guard let authorization = request.headers[.authorization] else {
             throw QueryError(status: 401, code: "missing_credentials",
                              message: "deletions and retrievals need a service account with the Admin or Owner role (HTTP Basic); a project token alone is not enough")
         }
+        // Scripts written against Mixpanel's GDPR API send `Authorization: Bearer <token>`:
+        // here the token is the secret of a service account made for the purpose.
+        if authorization.lowercased().hasPrefix("bearer ") {
+            let secret = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard !secret.isEmpty, let account = state.catalog.authenticate(secret: secret) else {
+                throw QueryError(status: 401, code: "invalid_credentials", message: "the bearer token is not the secret of a service account")
+            }
+            guard let text = projectID, let project = DecimalText.integer(text) else {
+                throw .badRequest("project_id_required", "name the project with ?token= or project_id")
+            }
+            guard let role = account.roles[project] else {
+                throw QueryError(status: 403, code: "not_a_member", message: "that service account has no role in project \(project)")
+            }
+            guard role >= .admin else {
+                throw QueryError(status: 403, code: "role_too_low", message: "deletions and retrievals need the Admin or Owner role; this account is \(role.rawValue)")
+            }
+            return (project, account.username)
+        }
         switch Authenticator(catalog: state.catalog).authenticateRead(authorization: request.headers[.authorization], projectID: projectID, minimum: .admin) {
         case .success(let p):
-            guard case .serviceAccount = p.kind else {
+            guard case .serviceAccount(let username, _) = p.kind else {
                 throw QueryError(status: 403, code: "service_account_required",
                                  message: "deletions and retrievals need a service account with the Admin or Owner role, not the project secret")
             }
-            return p.project
+            return (p.project, username)
         case .failure(let e):
             throw QueryError(e)
         }
@@ -120,10 +138,6 @@ package struct PrivacyRoutes: Sendable {
             throw .badRequest("invalid_parameter", "compliance_type must be GDPR or CCPA")
         }
         return (ids, compliance)
-    }
-
-    private func requester(_ request: Request) -> String {
-        BasicCredentials(header: request.headers[.authorization])?.username ?? ""
     }
 
     /// `ids` and every id of their identity clusters under the project's merge mode.
