@@ -295,3 +295,33 @@ struct ProfileGeoTests {
         #expect(t.users.row(of: "v") == nil)
     }
 }
+
+struct ProfileColumnTests {
+    /// Keys only a few profiles hold stay maps from row to value; common keys become arrays;
+    /// either way a column answers the same.
+    @Test func sparseAndDenseColumnsHoldTheSameValues() {
+        var rare = ProfileColumn(), common = ProfileColumn()
+        var want: [Int: JSONValue] = [:]
+        for row in stride(from: 0, to: 100_000, by: 997) {
+            rare.set(.number(Double(row)), at: row)
+            want[row] = .number(Double(row))
+        }
+        for row in 0..<5000 { common.set(.string("v\(row % 7)"), at: row) }
+        common.set(nil, at: 10)
+        rare.set(nil, at: 997)
+        want[997] = nil
+        #expect(rare.count == want.count && common.count == 4999)
+        #expect(rare.values().map(\.row) == want.keys.sorted())
+        for row in [0, 1994, 5, 99_999, 200_000] { #expect(rare[row] == want[row]) }
+        #expect(common[10] == nil && common[11] == .string("v4") && common[6000] == nil)
+    }
+
+    /// A million profiles each with a key of its own stay cheap to hold and to update.
+    @Test func aKeyPerProfileDoesNotCostAColumnPerProfile() {
+        var t = ProfileTables()
+        for i in 0..<20_000 { t.apply(Array(#"{"$distinct_id":"u\#(i)","$set":{"k\#(i)":\#(i)}}"#.utf8), kind: .user, receivedMs: 0) }
+        #expect(t.users.keys.count == 20_001) // and $last_seen
+        #expect(t.users.value("k19999", row: t.users.row(of: "u19999")!) == .number(19999))
+        #expect(t.users.columns.allSatisfy { $0.count <= 20_000 })
+    }
+}

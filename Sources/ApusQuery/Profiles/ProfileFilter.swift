@@ -70,7 +70,7 @@ enum ProfileFilter {
         guard let k = table.column(of: key) else { return [Bool](repeating: missing, count: n) }
         let column = table.columns[k]
         return (0..<n).map { r in
-            guard r < column.count, let cell = column[r] else { return missing }
+            guard let cell = column[r] else { return missing }
             return test(ExpressionValue(json: cell)) == .boolean(true)
         }
     }

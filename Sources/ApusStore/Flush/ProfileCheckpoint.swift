@@ -110,10 +110,9 @@ package enum ProfileCheckpoint {
         w.varint(UInt64(table.keys.count))
         for (k, key) in table.keys.enumerated() {
             w.string(key)
-            let column = table.columns[k]
-            w.varint(UInt64(column.lazy.filter { $0 != nil }.count))
-            for (row, value) in column.enumerated() {
-                guard let value else { continue }
+            let cells = table.columns[k].values()
+            w.varint(UInt64(cells.count))
+            for (row, value) in cells {
                 w.varint(UInt64(row))
                 ValueCodec.encode(value, into: &w)
             }
@@ -133,17 +132,16 @@ package enum ProfileCheckpoint {
             uids.append(uid == 0 ? ProfileTable.noUid : UInt32(uid - 1))
             live.append(try r.u8() != 0)
         }
-        var keys: [String] = [], columns: [[JSONValue?]] = []
+        var keys: [String] = [], columns: [ProfileColumn] = []
         for _ in 0..<(try r.length()) {
             keys.append(try r.string())
-            var column: [JSONValue?] = []
+            var column = ProfileColumn()
+            var next = 0
             for _ in 0..<(try r.length()) {
                 let raw = try r.varint()
-                guard raw < UInt64(rows) else { throw DecodeFailure(offset: r.offset, reason: "profile cell out of range") }
-                let row = Int(raw)
-                guard row < rows, row >= column.count else { throw DecodeFailure(offset: r.offset, reason: "profile cell out of order") }
-                column.append(contentsOf: repeatElement(nil, count: row - column.count))
-                column.append(try ValueCodec.decode(&r))
+                guard raw < UInt64(rows), Int(raw) >= next else { throw DecodeFailure(offset: r.offset, reason: "profile cell out of range or order") }
+                column.set(try ValueCodec.decode(&r), at: Int(raw))
+                next = Int(raw) + 1
             }
             columns.append(column)
         }

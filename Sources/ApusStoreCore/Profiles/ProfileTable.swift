@@ -19,9 +19,8 @@ package struct ProfileTable: Sendable, Equatable {
     /// Property keys, in the order they first appeared.
     package private(set) var keys: [String] = []
     private var keyIndex: [ExactText: Int] = [:]
-    /// Per key, each row's value (nil: not set); a column may be shorter than `ids` (the rows
-    /// past its end have no value there).
-    package private(set) var columns: [[JSONValue?]] = []
+    /// Per key, each row's value (dense or sparse, see `ProfileColumn`).
+    package private(set) var columns: [ProfileColumn] = []
     /// How many properties each row holds (for the per-profile limit).
     private var propertyCounts: [Int32] = []
     /// Live rows.
@@ -29,19 +28,20 @@ package struct ProfileTable: Sendable, Equatable {
 
     package init() {}
 
-    /// A table read back from its parts (a checkpoint): `columns[k][row]` is key `k`'s value.
-    package init(ids: [String], uids: [UInt32], live: [Bool], keys: [String], columns: [[JSONValue?]]) {
+    /// A table read back from its parts (a checkpoint): `columns[k]` holds key `k`'s values
+    /// (rows past `ids` are not allowed).
+    package init(ids: [String], uids: [UInt32], live: [Bool], keys: [String], columns: [ProfileColumn]) {
         precondition(ids.count == live.count && ids.count == uids.count && keys.count == columns.count)
         self.ids = ids
         self.uids = uids
         self.live = live
         self.keys = keys
-        self.columns = columns.map { $0.count > ids.count ? Array($0.prefix(ids.count)) : $0 }
+        self.columns = columns
         for (row, id) in ids.enumerated() { rowOf[ExactText(id)] = Int32(row) }
         for (k, key) in keys.enumerated() where keyIndex[ExactText(key)] == nil { keyIndex[ExactText(key)] = k }
         propertyCounts = [Int32](repeating: 0, count: ids.count)
         for column in self.columns {
-            for (row, value) in column.enumerated() where value != nil { propertyCounts[row] += 1 }
+            for (row, _) in column.values() where row < ids.count { propertyCounts[row] += 1 }
         }
         liveCount = live.lazy.filter { $0 }.count
     }
@@ -65,8 +65,7 @@ package struct ProfileTable: Sendable, Equatable {
 
     /// The value of column `k` in `row`, if set.
     package func value(column k: Int, row: Int) -> JSONValue? {
-        let column = columns[k]
-        return row < column.count ? column[row] : nil
+        columns[k][row]
     }
 
     /// The column index of `key`, if any profile ever held it.
@@ -124,17 +123,14 @@ package struct ProfileTable: Sendable, Equatable {
             k = keys.count
             keys.append(key)
             keyIndex[ExactText(key)] = k
-            columns.append([])
+            columns.append(ProfileColumn())
         }
-        let had = row < columns[k].count && columns[k][row] != nil
+        let had = columns[k][row] != nil
         if !had {
             guard value != nil else { return true }
             guard propertyCounts[row] < Self.propertiesMax else { return false }
         }
-        if columns[k].count <= row {
-            columns[k].append(contentsOf: repeatElement(nil, count: row + 1 - columns[k].count))
-        }
-        columns[k][row] = value
+        columns[k].set(value, at: row)
         if had && value == nil { propertyCounts[row] -= 1 }
         if !had && value != nil { propertyCounts[row] += 1 }
         return true
@@ -143,7 +139,7 @@ package struct ProfileTable: Sendable, Equatable {
     /// Removes every property of `row` and marks it deleted.
     mutating func delete(row: Int) {
         guard live[row] else { return }
-        for k in columns.indices where row < columns[k].count { columns[k][row] = nil }
+        for k in columns.indices where columns[k][row] != nil { columns[k].set(nil, at: row) }
         propertyCounts[row] = 0
         live[row] = false
         liveCount -= 1
