@@ -24,6 +24,8 @@ package struct ServerState: Sendable {
     package var queryLimiter: QueryLimiter
     /// Answers of paged profile queries, by `session_id`.
     package var engageSessions = EngageSessions()
+    /// Identity resolutions reused between queries.
+    package var identities = IdentityCache()
     /// Where IP addresses are (nil: no database configured, no geolocation).
     package var geoLocator: (any GeoLocator)? = nil
 }

@@ -57,6 +57,7 @@ package struct ExportRoutes: Sendable {
         }
         let params = try Self.parse(q)
         let store = state.store
+        let identities = state.identities
         let project = principal.project
         let mode = ((try? state.catalog.project(id: project)) ?? nil)?.identityMode ?? .simplified
         let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
@@ -75,7 +76,7 @@ package struct ExportRoutes: Sendable {
             let snapshot = try store.snapshot(of: project)
             // Rows are shown under their identity cluster's canonical id (the id they were
             // sent with goes in `$distinct_id_before_identity`).
-            let identity = snapshot.identity.linkCount == 0 ? IdentityResolution() : IdentityResolution(snapshot, mode: mode)
+            let identity = identities.resolution(snapshot, project: project, mode: mode)
             let blocks = try snapshot.scan(.everything(days: params.days, eventNames: params.names))
             // Lines are written by tasks, a slice of rows each, while this task reads the next
             // block (both cores busy); slices are sent in order, at most `inFlightMax` pending.

@@ -102,8 +102,7 @@ package struct QueryRoutes: Sendable {
         }
         let now = state.clock.nowMs()
         let today = CivilDate(daysSinceEpoch: floorDiv(zone.local(now), 86_400_000))
-        let identity = snapshot.identity.linkCount == 0 ? IdentityResolution()
-            : IdentityResolution(snapshot, mode: project?.identityMode ?? .simplified)
+        let identity = state.identities.resolution(snapshot, project: principal.project, mode: project?.identityMode ?? .simplified)
         return ProjectContext(project: principal.project, zone: zone, snapshot: snapshot, today: today,
                               policy: ScanPolicy(durationMaxSeconds: state.configuration.queryDurationMaxSeconds, identity: identity))
     }
