@@ -133,7 +133,8 @@ package enum ProfileValidator {
         kept.reserveCapacity(members.count)
         // The stored update carries what the profile store needs resolved: the profile's id as
         // text and the update's time in ms (so applying it never re-reads client formats).
-        for member in members where member.key != "$token" && member.key != "$ip" && member.key != "$time" {
+        // (`$geo` is the server's: a client's own is dropped.)
+        for member in members where !["$token", "$ip", "$time", "$geo"].contains(member.key) {
             switch member.key {
             case "$distinct_id" where kind == .user: kept.append(JSONMember("$distinct_id", .string(distinctId)))
             case "$group_id" where kind == .group: kept.append(JSONMember("$group_id", .string(groupId)))
