@@ -82,7 +82,7 @@ enum ProfileRun {
         var query = SegmentationQuery(events: ["Page Viewed"], from: CivilDate(daysSinceEpoch: Int64(first)), to: CivilDate(daysSinceEpoch: Int64(last)))
         query.segmentBy = .expression(try ExpressionParser.parse(#"user["plan"]"#))
         let identity = IdentityResolution(snapshot, mode: .simplified)
-        let breakdown = try bestThrowing {
+        let breakdown = try best {
             try SegmentationRunner.run(query, snapshot: snapshot, zone: .utc, policy: ScanPolicy(identity: identity)).segments.count
         }
         print(String(format: "count by day per user[\"plan\"], %d days: %.3f s (RSS %.0f MB)", days.count, breakdown, ScanRun.rssMB()))
@@ -103,18 +103,7 @@ enum ProfileRun {
     }
 
     /// Best of three after a first run, in seconds.
-    static func best(_ run: () -> Int) -> Double {
-        _ = run()
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let t = Date()
-            _ = run()
-            best = min(best, Date().timeIntervalSince(t))
-        }
-        return best
-    }
-
-    static func bestThrowing(_ run: () throws -> Int) throws -> Double {
+    static func best(_ run: () throws -> Int) rethrows -> Double {
         _ = try run()
         var best = Double.infinity
         for _ in 0..<3 {
