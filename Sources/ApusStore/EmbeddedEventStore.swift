@@ -188,8 +188,9 @@ package final class EmbeddedEventStore: EventStore {
     private func runFlush(_ job: FlushJob) {
         let log = job.log
         let parts: [BlockPart]
+        let checkpointed: Bool
         do throws(StoreError) {
-            parts = try job.run()
+            (parts, checkpointed) = try job.run()
         } catch {
             // Nothing is lost: the WAL is untouched and the frozen records go back in front of
             // the memtable, so a later flush (after a pause) or the next start takes them again.
@@ -209,7 +210,7 @@ package final class EmbeddedEventStore: EventStore {
             s.parts.append(contentsOf: parts)
             s.flushing = nil
             s.flushInProgress = false
-            if let c = job.checkpoint { s.checkpointed = (c.profiles.appliedCount, c.identity.linkCount) }
+            if checkpointed, let c = job.checkpoint { s.checkpointed = (c.profiles.appliedCount, c.identity.linkCount) }
         }
         let logger = self.logger
         committer.perform {

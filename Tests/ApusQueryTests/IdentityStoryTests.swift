@@ -94,15 +94,18 @@ struct IdentityStoryTests {
         }
     }
 
-    /// Simplified: an event whose `$user_id` differs from the distinct id the client sent counts
-    /// as that user (Mixpanel rewrites its distinct id).
-    @Test func aUserIdOverridesTheSentDistinctId() async throws {
+    /// Simplified: an event with `$user_id` sent under a device's distinct id counts as that
+    /// user (Mixpanel rewrites its distinct id); a plain distinct id is a user of its own, and
+    /// two users never join.
+    @Test func aUserIdOverridesASentDeviceId() async throws {
         try await story([
-            [event("A", 0, "custom-7", ["$user_id": "dora"]), event("A", 1, "dora")],
+            [event("A", 0, "$device:c7", ["$user_id": "dora"]), event("A", 1, "dora")],
+            [event("A", 2, "alice", ["$user_id": "bob"]), event("A", 3, "bob")],
         ]) { snapshot in
             let r = try read(snapshot, .simplified, "A")
-            #expect(r.unique == 1)
-            #expect(r.shownAs["custom-7"] == "dora")
+            #expect(r.unique == 3)
+            #expect(r.shownAs["$device:c7"] == "dora")
+            #expect(r.shownAs["alice"] == "alice")
         }
     }
 

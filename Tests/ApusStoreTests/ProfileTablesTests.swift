@@ -111,6 +111,24 @@ struct ProfileTablesTests {
         #expect(tables.users.properties(row: 0).count == ProfileTable.propertiesMax)
     }
 
+    /// One large `$union` costs a hash per value and stops at the list limit: a request cannot
+    /// hold the store for long.
+    @Test func aLargeUnionIsLinearAndRefusedPastTheLimit() {
+        let small = (0..<5000).map { #""v\#($0)""# }.joined(separator: ",")
+        let large = (0..<60_000).map { #""value-\#($0)""# }.joined(separator: ",")
+        var t = ProfileTables()
+        t.apply(Array(#"{"$distinct_id":"u","$union":{"l":[\#(small)]}}"#.utf8), kind: .user, receivedMs: 0)
+        t.apply(Array(#"{"$distinct_id":"u","$union":{"l":[\#(small),"extra"]}}"#.utf8), kind: .user, receivedMs: 0)
+        guard case .array(let list)? = t.users.value("l", row: 0) else { Issue.record("no list"); return }
+        #expect(list.count == 5001)
+        t.apply(Array(#"{"$distinct_id":"u","$union":{"l":[\#(large)]}}"#.utf8), kind: .user, receivedMs: 0)
+        guard case .array(let after)? = t.users.value("l", row: 0) else { Issue.record("no list"); return }
+        #expect(after.count == 5001)
+        t.apply(Array(#"{"$distinct_id":"u","$add":{"n":1e308}}"#.utf8), kind: .user, receivedMs: 0)
+        t.apply(Array(#"{"$distinct_id":"u","$add":{"n":1e308}}"#.utf8), kind: .user, receivedMs: 0)
+        #expect(t.users.value("n", row: 0) == .number(1e308))
+    }
+
     @Test func groupsAreKeyedByGroupKeyAndId() {
         var t = ProfileTables()
         for u in [

@@ -20,15 +20,25 @@ package struct FlushJob: Sendable {
     /// checkpointed when they changed since the last checkpoint (nil: unchanged).
     package var checkpoint: (profiles: ProfileTables, identity: IdentityGraph)? = nil
 
-    /// Writes parts and the update log, then the flush mark. Returns the new parts.
-    package func run() throws(StoreError) -> [BlockPart] {
+    /// Writes parts and the update log, then the flush mark. Returns the new parts, and
+    /// whether the profile checkpoint was written.
+    package func run() throws(StoreError) -> (parts: [BlockPart], checkpointed: Bool) {
         var written: [BlockPart] = []
         do throws(StoreError) {
-            return try run(recordingInto: &written)
+            let parts = try run(recordingInto: &written)
+            // After the mark: the checkpoint is a cache of the log (recovery replays what it
+            // lacks), so a failure here loses nothing and is retried at the next flush.
+            var checkpointed = false
+            if let checkpoint, (try? log.userIds.persist()) != nil {
+                // (The uids it holds are made durable first.)
+                checkpointed = (try? ProfileCheckpoint.write(checkpoint.profiles, checkpoint.identity, throughSeq: boundary,
+                                                              directory: log.directory, fs: log.fs)) != nil
+            }
+            return (parts, checkpointed)
         } catch {
             // The mark may have landed even though a later step (the folder's fsync) failed: then
             // the WAL below it may go at the next start, and these parts are the only copy.
-            if FlushManifest.landed(boundary, directory: log.directory, fs: log.fs) { return written }
+            if FlushManifest.landed(boundary, directory: log.directory, fs: log.fs) { return (written, false) }
             // Parts of a failed flush are removed so a retry does not leave two copies behind.
             for part in written { try? log.fs.remove(part.path) }
             throw error
@@ -69,19 +79,23 @@ package struct FlushJob: Sendable {
                 let payload = WALPayload(kind: .identityLinks, receivedMs: chunk.receivedMs, records: links.map(\.json))
                 pieces.append((chunk.firstSeq, payload.frame(firstSeq: chunk.firstSeq)))
             }
+            var appendedFrom: Int? = nil
             if !pieces.isEmpty {
                 let frames = pieces.sorted { $0.seq < $1.seq }.flatMap(\.frame)
-                try ProfileUpdateLog.append(frames, directory: log.directory, fs: log.fs)
+                appendedFrom = try ProfileUpdateLog.append(frames, directory: log.directory, fs: log.fs)
             }
-            try FlushManifest.write(boundary, directory: log.directory, fs: log.fs)
+            do throws(FileError) {
+                try FlushManifest.write(boundary, directory: log.directory, fs: log.fs)
+            } catch {
+                // The retry appends these frames again: unless the mark landed, take them out,
+                // or a restart would apply them twice.
+                if let from = appendedFrom, !FlushManifest.landed(boundary, directory: log.directory, fs: log.fs) {
+                    try? ProfileUpdateLog.truncate(to: from, directory: log.directory, fs: log.fs)
+                }
+                throw error
+            }
         } catch {
             throw .io(error)
-        }
-        // After the mark: the checkpoint is a cache of the log (recovery replays what it
-        // lacks), so a failure here loses nothing and is retried at the next flush.
-        if let checkpoint, (try? log.userIds.persist()) != nil {
-            // (The uids it holds are made durable first.)
-            try? ProfileCheckpoint.write(checkpoint.profiles, checkpoint.identity, throughSeq: boundary, directory: log.directory, fs: log.fs)
         }
         return parts
     }

@@ -58,15 +58,32 @@ package enum ProfileUpdateLog {
         }
     }
 
-    /// Appends frames and fsyncs.
-    package static func append(_ frames: [UInt8], directory: String, fs: any FileSystem) throws(FileError) {
+    /// Appends frames and fsyncs; returns the file's length before them. A failed append is
+    /// cut off again (a half frame would hide every frame appended after it).
+    @discardableResult
+    package static func append(_ frames: [UInt8], directory: String, fs: any FileSystem) throws(FileError) -> Int {
         let p = path(directory)
         let file = try fs.openForWriting(p, mode: .appendOrCreate)
-        if try file.size() == 0 {
-            try file.write(WALSegmentHeader.magic)
-            try fs.syncDirectory(directory)
+        let before = try file.size()
+        do throws(FileError) {
+            if before == 0 {
+                try file.write(WALSegmentHeader.magic)
+                try fs.syncDirectory(directory)
+            }
+            try file.write(frames)
+            try file.sync()
+        } catch {
+            try? file.truncate(to: before)
+            try? file.sync()
+            throw error
         }
-        try file.write(frames)
+        return before
+    }
+
+    /// Cuts the log back to `length` (frames appended by a flush whose mark never landed).
+    package static func truncate(to length: Int, directory: String, fs: any FileSystem) throws(FileError) {
+        let file = try fs.openForWriting(path(directory), mode: .append)
+        try file.truncate(to: length)
         try file.sync()
     }
 }

@@ -4,8 +4,8 @@
 //
 // - Simplified ID merge: an event (other than `$identify`, `$create_alias`, `$merge`) carrying
 //   both `$device_id` and `$user_id` links the device (as `$device:<id>`) to the user; one
-//   with `$user_id` and another distinct id links that id to the user too (Mixpanel sets such
-//   an event's distinct id to the `$user_id`).
+//   with `$user_id` sent under a `$device:` distinct id links that device too (Mixpanel sets
+//   such an event's distinct id to the `$user_id`).
 // - Original ID merge: `$identify` (`$anon_id` or the SDKs' `$anon_distinct_id`, and
 //   `$identified_id` or the event's distinct id), `$create_alias` (`alias` and the distinct
 //   id), `$merge` (`$distinct_ids`, exactly two).
@@ -54,9 +54,11 @@ package enum IdentityLink: Sendable, Hashable {
             if let device = text("$device_id") {
                 out.append(.deviceUser(device: device.hasPrefix("$device:") ? device : "$device:" + device, user: user))
             }
-            // Simplified ID merge counts an event with `$user_id` as that user whatever
-            // distinct id the client sent: the sent id joins the user like a device.
-            if !event.distinctId.isEmpty, event.distinctId != user, out.first != .deviceUser(device: event.distinctId, user: user) {
+            // Simplified ID merge counts an event with `$user_id` as that user: a device id the
+            // client sent as the distinct id joins the user like its device. (A plain sent id is
+            // a user id of its own; two users never join.)
+            if event.distinctId.hasPrefix("$device:"), event.distinctId != user,
+               out.first != .deviceUser(device: event.distinctId, user: user) {
                 out.append(.deviceUser(device: event.distinctId, user: user))
             }
             return out

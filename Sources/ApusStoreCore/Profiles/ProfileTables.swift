@@ -74,7 +74,8 @@ package struct ProfileTables: Sendable, Equatable {
                 unreadableCount += 1
                 return
             }
-            let timeMs = members[key: "$time"]?.numberValue.map { Int64($0) } ?? receivedMs
+            // (Any finite number reads; older or odd values do not trap.)
+            let timeMs = members[key: "$time"]?.numberValue.flatMap { Int64(exactly: $0.rounded(.down)) } ?? receivedMs
             let bumps = members[key: "$ignore_time"] != .bool(true)
             Self.apply(op, id: id, to: &users, lastSeenMs: bumps ? timeMs : nil, uid: uid)
             if case .object(let geo)? = members[key: "$geo"] { Self.locate(id, geo, op, in: &users) }
@@ -131,8 +132,8 @@ package struct ProfileTables: Sendable, Equatable {
                 guard case .number(let n) = f.value else { continue }
                 switch table.value(f.key, row: row) {
                 case nil: table.set(f.key, .number(n), row: row)
-                case .number(let x)?: table.set(f.key, .number(x + n), row: row)
-                default: continue
+                case .number(let x)? where (x + n).isFinite: table.set(f.key, .number(x + n), row: row)
+                default: continue // not a number there, or a sum past what a double holds
                 }
             }
             bumpsLastSeen = true
@@ -156,9 +157,25 @@ package struct ProfileTables: Sendable, Equatable {
                 case .array(let existing)?: list = existing
                 default: continue
                 }
+                // Membership by each value's JSON text (one hash per value, not a scan of the
+                // list), and the list's size kept as it grows: past 256 KB the union is refused
+                // without looking at the rest.
+                let texts = list.map { JSONWriter.bytes($0) }
+                var seen = Set(texts)
+                var bytes = 2 + texts.reduce(0) { $0 + $1.count } + max(0, list.count - 1)
                 let before = list.count
-                for v in values where !list.contains(v) { list.append(v) }
-                if list.count != before || table.value(f.key, row: row) == nil { setList(list, f.key, row, &table) }
+                var tooLong = false
+                for v in values {
+                    let text = JSONWriter.bytes(v)
+                    guard seen.insert(text).inserted else { continue }
+                    bytes += text.count + (list.isEmpty ? 0 : 1)
+                    if bytes > listBytesMax {
+                        tooLong = true
+                        break
+                    }
+                    list.append(v)
+                }
+                if !tooLong && (list.count != before || table.value(f.key, row: row) == nil) { table.set(f.key, .array(list), row: row) }
             }
         case "$remove":
             guard let row = table.existingRow(id) else { return }
