@@ -79,21 +79,8 @@ package struct FlushJob: Sendable {
                 let payload = WALPayload(kind: .identityLinks, receivedMs: chunk.receivedMs, records: links.map(\.json))
                 pieces.append((chunk.firstSeq, payload.frame(firstSeq: chunk.firstSeq)))
             }
-            var appendedFrom: Int? = nil
-            if !pieces.isEmpty {
-                let frames = pieces.sorted { $0.seq < $1.seq }.flatMap(\.frame)
-                appendedFrom = try ProfileUpdateLog.append(frames, directory: log.directory, fs: log.fs)
-            }
-            do throws(FileError) {
-                try FlushManifest.write(boundary, directory: log.directory, fs: log.fs)
-            } catch {
-                // The retry appends these frames again: unless the mark landed, take them out,
-                // or a restart would apply them twice.
-                if let from = appendedFrom, !FlushManifest.landed(boundary, directory: log.directory, fs: log.fs) {
-                    try? ProfileUpdateLog.truncate(to: from, directory: log.directory, fs: log.fs)
-                }
-                throw error
-            }
+            try ProfileUpdateLog.appendThenMark(pieces.sorted { $0.seq < $1.seq }.flatMap(\.frame), mark: boundary,
+                                                directory: log.directory, fs: log.fs)
         } catch {
             throw .io(error)
         }

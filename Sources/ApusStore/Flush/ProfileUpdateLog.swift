@@ -80,11 +80,21 @@ package enum ProfileUpdateLog {
         return before
     }
 
-    /// Cuts the log back to `length` (frames appended by a flush whose mark never landed).
-    package static func truncate(to length: Int, directory: String, fs: any FileSystem) throws(FileError) {
-        let file = try fs.openForWriting(path(directory), mode: .append)
-        try file.truncate(to: length)
-        try file.sync()
+    /// Appends `frames` (if any), then moves the flush mark to `mark`. When the mark does not
+    /// land, the frames are taken out again: the retry appends them anew, and two copies would be
+    /// applied twice after a restart.
+    package static func appendThenMark(_ frames: [UInt8], mark: UInt64, directory: String, fs: any FileSystem) throws(FileError) {
+        let appendedFrom = frames.isEmpty ? nil : try append(frames, directory: directory, fs: fs)
+        do throws(FileError) {
+            try FlushManifest.write(mark, directory: directory, fs: fs)
+        } catch {
+            if let from = appendedFrom, !FlushManifest.landed(mark, directory: directory, fs: fs),
+               let file = try? fs.openForWriting(path(directory), mode: .append) {
+                try? file.truncate(to: from)
+                try? file.sync()
+            }
+            throw error
+        }
     }
 }
 

@@ -275,19 +275,9 @@ package final class BulkLoader {
             for outcome in outcomes { _ = try outcome.get() }
             do throws(FileError) {
                 try log.fs.syncDirectory(log.partsDirectory)
-                var appendedFrom: Int? = nil
-                if !links.isEmpty {
-                    let payload = WALPayload(kind: .identityLinks, receivedMs: 0, records: links.map(\.json))
-                    appendedFrom = try ProfileUpdateLog.append(payload.frame(firstSeq: linksFrom), directory: log.directory, fs: log.fs)
-                }
-                do throws(FileError) {
-                    try FlushManifest.write(mark, directory: log.directory, fs: log.fs)
-                } catch {
-                    if let from = appendedFrom, !FlushManifest.landed(mark, directory: log.directory, fs: log.fs) {
-                        try? ProfileUpdateLog.truncate(to: from, directory: log.directory, fs: log.fs)
-                    }
-                    throw error
-                }
+                let frames = links.isEmpty ? []
+                    : WALPayload(kind: .identityLinks, receivedMs: 0, records: links.map(\.json)).frame(firstSeq: linksFrom)
+                try ProfileUpdateLog.appendThenMark(frames, mark: mark, directory: log.directory, fs: log.fs)
             } catch {
                 throw .io(error)
             }
