@@ -16,6 +16,8 @@ package final class Catalog: Sendable {
     /// rotated by another process (`apus projects rotate-token`) stops working within that time.
     private let tokenCache = Mutex<[String: (ProjectID, UInt64)]>([:])
     private static let tokenCacheTTLNs: UInt64 = 2_000_000_000
+    /// project → (identity mode, when cached), on the ingestion path like tokens.
+    private let modeCache = Mutex<[ProjectID: (IdentityMode, UInt64)]>([:])
 
     /// Opens (creating if needed) the catalog at `path`.
     package init(path: String) throws(CatalogError) {
@@ -129,6 +131,20 @@ package final class Catalog: Sendable {
         return id
     }
 
+    /// How `project`'s identities merge (Simplified for an unknown project, the default).
+    /// Cached like tokens: another process's change shows within two seconds.
+    package func identityMode(of project: ProjectID) -> IdentityMode {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let (mode, at) = modeCache.withLock({ $0[project] }), now - at < Self.tokenCacheTTLNs { return mode }
+        let raw = try? db.read { try String.fetchOne($0, sql: "SELECT identity_mode FROM project WHERE id = ?", arguments: [project]) }
+        let mode = raw.flatMap { IdentityMode(rawValue: $0) } ?? .simplified
+        modeCache.withLock { cache in
+            if cache.count >= 10_000 { cache.removeAll() }
+            cache[project] = (mode, now)
+        }
+        return mode
+    }
+
     /// The project whose legacy API secret is `secret`.
     package func projectID(forSecret secret: String) -> ProjectID? {
         guard let rows = try? db.read({ try Row.fetchAll($0, sql: "SELECT id, secret_salt, secret_hash FROM project") }) else { return nil }
@@ -150,12 +166,15 @@ package final class Catalog: Sendable {
     }
 
     /// Sets how the project's identities merge. Apus keeps the facts for both modes, so every
-    /// report follows the new mode from the next query on, retroactively.
+    /// report follows the new mode's merges from the next query on, retroactively. The distinct
+    /// id Simplified ID merge gave events at ingestion (their `$user_id`, or `$device:` + their
+    /// `$device_id`) stays as it was stored.
     package func setIdentityMode(project id: ProjectID, _ mode: IdentityMode) throws(CatalogError) {
         try write("setting the identity merge mode") { db in
             try db.execute(sql: "UPDATE project SET identity_mode = ? WHERE id = ?", arguments: [mode.rawValue, id])
             if db.changesCount == 0 { throw CatalogError.unknownProject(id) }
         }
+        modeCache.withLock { _ = $0.removeValue(forKey: id) }
     }
 
     /// IANA names the system's zone database knows.

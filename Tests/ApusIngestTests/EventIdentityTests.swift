@@ -106,4 +106,40 @@ struct EventIdentityTests {
         let json = record(#""distinct_id":"u","$insert_id":"6f1c0e9a-1b2c-4d3e-8f90-a1b2c3d4e5f6""#)
         #expect(try validate(json, eventContext(.importEvents, strict: true)).accepted.count == 1)
     }
+
+    /// Simplified ID merge (spec §1.6.1): the server sets the distinct id to `$user_id`, else
+    /// to `$device:` + `$device_id`, whatever the client sent; both properties stay. Under
+    /// Original ID merge the sent distinct id stands.
+    @Test(arguments: [
+        (#""distinct_id":"d1","$device_id":"d1""#, "$device:d1", "d1"),
+        (#""$device_id":"d1","distinct_id":"x""#, "$device:d1", "x"),
+        (#""distinct_id":"$device:d1","$device_id":"d1""#, "$device:d1", "$device:d1"),
+        (#""distinct_id":"d1","$device_id":"$device:d1""#, "$device:d1", "d1"),
+        (#""distinct_id":"$device:d1","$device_id":"d1","$user_id":"alice""#, "alice", "$device:d1"),
+        (#""$user_id":42,"distinct_id":"other""#, "42", "other"),
+        (#""distinct_id":"u","$device_id":"","$user_id":null"#, "u", "u"),
+        (#""distinct_id":"u""#, "u", "u"),
+    ])
+    func setsTheDistinctIdFromDeviceAndUserUnderSimplifiedMerge(properties: String, simplified: String, original: String) throws {
+        for endpoint in [IngestEndpoint.track, .importEvents] {
+            for (mode, expected) in [(IdentityMode.simplified, simplified), (.original, original)] {
+                let context = eventContext(endpoint, identityMode: mode)
+                let event = try #require(try validate(record(properties), context).accepted.first?.event)
+                #expect(event.distinctId == expected, "\(mode) \(endpoint): \(properties)")
+                let bytes = Array(("[" + record(properties) + "]").utf8)
+                let transcoded = try #require(EventTranscoder.transcode(bytes, context: context))
+                #expect(try transcoded.records.events().first?.distinctId == expected)
+                #expect(event.properties[key: "$device_id"] != nil || !properties.contains("$device_id"))
+            }
+        }
+    }
+
+    /// Strict /import accepts an event without `distinct_id` when Simplified merge sets it.
+    @Test func strictImportTakesTheDistinctIdFromTheDeviceUnderSimplifiedMerge() throws {
+        let json = record(#""$device_id":"d7","$insert_id":"abc-1""#)
+        let simplified = try validate(json, eventContext(.importEvents, strict: true))
+        #expect(simplified.accepted.first?.event.distinctId == "$device:d7")
+        let original = try validate(json, eventContext(.importEvents, strict: true, identityMode: .original))
+        #expect(original.failures.first?.field == "properties.distinct_id")
+    }
 }

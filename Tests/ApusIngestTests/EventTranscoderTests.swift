@@ -93,6 +93,7 @@ struct EventTranscoderTests {
             eventContext(limits: IngestLimits(propertiesMax: 6, stringBytesMax: 8, jsonDepthMax: 5)),
             // Payloads over one record's limit are scanned before they are transcoded.
             eventContext(.importEvents, authenticated: 1, limits: IngestLimits(recordBytesMax: 120)),
+            eventContext(identityMode: .original),
         ]
         for round in 0..<150 {
             let json = RandomPayload.make(&random)
@@ -128,6 +129,8 @@ enum RandomPayload {
         #""$insert_id":"abc-123""#, #""$insert_id":"""#, #""$insert_id":7"#, #""$insert_id":"bad id!""#,
         #""ip":"1.2.3.4""#, #""$ip":0"#, #""$ignore":true"#, #""$ignore":false"#, #""$ignore":"""#, #""$ignore":"y""#,
         #""$import":false"#, #""mp_processing_time_ms":1"#, #""dist\u0069nct_id":"esc""#,
+        #""$device_id":"d1""#, #""$device_id":"""#, #""$device_id":"$device:d2""#, #""$device_id":[1]"#,
+        #""$user_id":"u9""#, #""$user_id":7"#, #""$user_id":null"#, #""$us\u0065r_id":"esc""#,
     ]
     static let spaces = ["", " ", "\n", " \t "]
 

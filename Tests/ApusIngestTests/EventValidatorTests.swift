@@ -7,12 +7,12 @@ import Testing
 func eventContext(
     _ endpoint: IngestEndpoint = .track, strict: Bool = false, authenticated: ProjectID? = nil,
     limits: IngestLimits = .standard, requestIP: String? = nil, useRequestIP: Bool = false,
-    geoLocator: (any GeoLocator)? = nil
+    geoLocator: (any GeoLocator)? = nil, identityMode: IdentityMode = .simplified
 ) -> EventValidationContext {
     EventValidationContext(
         endpoint: endpoint, strict: strict, nowMs: testNowMs, authenticatedProject: authenticated,
         resolveToken: testTokens, limits: limits, requestIP: requestIP, useRequestIP: useRequestIP,
-        insertIdSeed: 42, geoLocator: geoLocator)
+        insertIdSeed: 42, geoLocator: geoLocator, identityMode: { _ in identityMode })
 }
 
 /// The records of `json`: top-level arrays flattened, as the payload decoder does.

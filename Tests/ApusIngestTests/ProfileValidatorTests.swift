@@ -154,4 +154,20 @@ struct ProfileValidatorTests {
         let result = try validateProfiles(user(#""$set":{}"#), .track)
         #expect(result.failures.first?.code == "unsupported_operation")
     }
+
+    /// Under Original ID merge a user update goes to the profile its id is an alias of, unless
+    /// `$ignore_alias` is true; group updates never move.
+    @Test func redirectsUserUpdatesThroughAliasesUnlessIgnored() throws {
+        let aliases = ["nick": "user-1"]
+        let canonical: (String) -> String = { aliases[$0] ?? $0 }
+        let plain = try #require(try validateProfiles(#"{"$token":"tok","$distinct_id":"nick","$set":{"a":1}}"#).accepted.first)
+        let moved = plain.redirected(canonical)
+        #expect(moved.distinctId == "user-1" && moved.record["$distinct_id"] == .string("user-1"))
+        #expect(moved.record["$set"] == plain.record["$set"])
+        let ignoring = try #require(try validateProfiles(
+            #"{"$token":"tok","$distinct_id":"nick","$ignore_alias":true,"$delete":""}"#).accepted.first)
+        #expect(ignoring.redirected(canonical) == ignoring)
+        let other = try #require(try validateProfiles(#"{"$token":"tok","$distinct_id":"u-2","$set":{"a":1}}"#).accepted.first)
+        #expect(other.redirected(canonical) == other)
+    }
 }

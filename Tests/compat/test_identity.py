@@ -95,3 +95,37 @@ def test_original_id_merge_with_the_python_sdk(server, monkeypatch):
     assert shown["user-2"] == shown["user-3"]
     set_mode(server, "simplified")                     # these events merge nothing in Simplified
     assert unique(server, "Visit") == 5
+
+
+def test_simplified_merge_sets_the_distinct_id_from_device_and_user(server):
+    """A sender that is not mixpanel-js (here the Python SDK) puts the device id in
+    `distinct_id` unprefixed; Simplified ID merge counts the event as `$device:<id>`, so the
+    login that joins device and user merges it."""
+    mp = Mixpanel(TOKEN, consumer=Consumer(events_url=f"{server.url}/track", retry_limit=0))
+    mp.track("d-7", "Visit", {"$device_id": "d-7", "time": T0 + 60})
+    mp.track("ignored-id", "Visit", {"$device_id": "d-8", "time": T0 + 90})
+    mp.track("bob", "Login", {"$device_id": "d-7", "$user_id": "bob", "time": T0 + 120})
+    assert unique(server, "Visit") == 2
+    rows = exported(server)
+    assert ("Visit", "bob", "$device:d-7") in rows
+    assert ("Visit", "$device:d-8", None) in rows
+
+
+def test_profile_updates_to_an_alias_reach_the_person_under_original_merge(server, monkeypatch):
+    """Original ID merge: a people update sent to an alias lands on the aliased person's
+    profile, unless it says `$ignore_alias`."""
+    set_mode(server, "original")
+    import mixpanel
+    real = mixpanel.Consumer  # alias() sends through a Consumer of its own, synchronously
+    monkeypatch.setattr(mixpanel, "Consumer", lambda *a, **k: real(events_url=f"{server.url}/track", retry_limit=0))
+    mp = Mixpanel(TOKEN, consumer=real(events_url=f"{server.url}/track", people_url=f"{server.url}/engage",
+                                       retry_limit=0))
+    mp.alias("nick-9", "user-9")
+    mp.people_set("nick-9", {"plan": "pro"})
+    mp.people_set("nick-9", {"note": "own"}, meta={"$ignore_alias": True})
+    r = requests.get(f"{server.url}/api/2.0/engage", params={"project_id": PROJECT_ID}, auth=(SA_USER, SA_SECRET),
+                     timeout=30)
+    assert r.status_code == 200, r.text
+    profiles = {p["$distinct_id"]: p["$properties"] for p in r.json()["results"]}
+    assert profiles["user-9"]["plan"] == "pro"
+    assert profiles["nick-9"].get("note") == "own" and "plan" not in profiles["nick-9"]

@@ -59,7 +59,7 @@ struct Import: ParsableCommand {
             throw ExitCode(1)
         }
         let catalog = try Catalog(path: directory + "/catalog.sqlite")
-        guard try catalog.project(id: project) != nil else {
+        guard let projectInfo = try catalog.project(id: project) else {
             let known = try catalog.projects().map { String($0.id) }.joined(separator: ", ")
             Console.error("apus import: project \(project) does not exist in \(directory) (projects: \(known.isEmpty ? "none" : known)); create it with `apus projects create`")
             throw ExitCode(1)
@@ -76,7 +76,8 @@ struct Import: ParsableCommand {
         var shown = 0
         let pipeline = ImportPipeline(
             loader: loader,
-            decoder: OrderedDecoder(decoder: ImportBatchDecoder(project: project, nowMs: SystemClock().nowMs()),
+            decoder: OrderedDecoder(decoder: ImportBatchDecoder(project: project, nowMs: SystemClock().nowMs(),
+                                                                identityMode: projectInfo.identityMode),
                                     inFlightMax: 2 * ProcessInfo.processInfo.activeProcessorCount + 1),
             limits: .standard,
             onFailure: { file, f in

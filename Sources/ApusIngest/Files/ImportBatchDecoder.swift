@@ -23,11 +23,15 @@ package struct ImportBatchDecoder: Sendable {
     package let limits: IngestLimits
     /// Receive time for validation (events more than an hour past it are refused, as on /import).
     package let nowMs: Int64
+    /// How the project's identities merge (decides the distinct id of events with
+    /// `$device_id` or `$user_id`).
+    package let identityMode: IdentityMode
 
-    package init(project: ProjectID, limits: IngestLimits = .standard, nowMs: Int64) {
+    package init(project: ProjectID, limits: IngestLimits = .standard, nowMs: Int64, identityMode: IdentityMode = .simplified) {
         self.project = project
         self.limits = limits
         self.nowMs = nowMs
+        self.identityMode = identityMode
     }
 
     package func decode(_ batch: RecordBatch) -> ImportBatchResult {
@@ -58,7 +62,7 @@ package struct ImportBatchDecoder: Sendable {
         seed ^= UInt64(batch.bytes.count) &* 0x9E37_79B9_7F4A_7C15
         return EventValidationContext(
             endpoint: .importEvents, strict: false, nowMs: nowMs, authenticatedProject: project,
-            resolveToken: { _ in nil }, limits: limits, insertIdSeed: seed)
+            resolveToken: { _ in nil }, limits: limits, insertIdSeed: seed, identityMode: { [identityMode] _ in identityMode })
     }
 
     /// The general path: each record parsed into a value on its own, then the batch validated.

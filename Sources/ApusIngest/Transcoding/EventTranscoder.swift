@@ -1,7 +1,7 @@
 // Event payloads straight from JSON text to store records (EventCodec's layout), in one pass,
 // without a `JSONValue` tree or an `Event` per record: ordinary members are copied from the
 // input into the record as they are read. Only the few special properties (token, time,
-// distinct_id, $insert_id, ip) become values, and `EventValidation.decide` applies to them the
+// distinct_id, $insert_id, ip, $device_id, $user_id) become values, and `EventValidation.decide` applies to them the
 // same rules, in the same order, as the general path.
 //
 // The general path stays the reference. Anything unusual goes to it, so every reply is the
@@ -316,6 +316,12 @@ struct RecordTranscoder {
                     if special.ignore == nil { special.ignore = value }
                     writeKey(keyRange)
                     ValueCodec.encode(value, into: &properties)
+                    writtenCount += 1
+                case .deviceId, .userId:
+                    if specialKey == .deviceId { if special.deviceId == nil { special.deviceId = value } }
+                    else if special.userId == nil { special.userId = value }
+                    writeKey(keyRange)
+                    ValueCodec.encode(value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax), into: &properties)
                     writtenCount += 1
                 case .serverSet: break
                 }

@@ -27,6 +27,9 @@ package struct EventValidationContext: Sendable {
     package var insertIdSeed: UInt64?
     /// Geolocation for events; nil (the default) adds no location.
     package var geoLocator: (any GeoLocator)?
+    /// How a project's identities merge: under Simplified ID merge an event's distinct id is
+    /// its `$user_id`, else `$device:` + its `$device_id` (spec §1.6.1).
+    package var identityMode: @Sendable (ProjectID) -> IdentityMode
 
     /// Creates a context.
     package init(
@@ -39,7 +42,8 @@ package struct EventValidationContext: Sendable {
         requestIP: String? = nil,
         useRequestIP: Bool = false,
         insertIdSeed: UInt64? = nil,
-        geoLocator: (any GeoLocator)? = nil
+        geoLocator: (any GeoLocator)? = nil,
+        identityMode: @escaping @Sendable (ProjectID) -> IdentityMode = { _ in .simplified }
     ) {
         self.endpoint = endpoint
         self.strict = strict
@@ -51,6 +55,7 @@ package struct EventValidationContext: Sendable {
         self.useRequestIP = useRequestIP
         self.insertIdSeed = insertIdSeed
         self.geoLocator = geoLocator
+        self.identityMode = identityMode
     }
 
     /// True when the strict rules of spec §1.3.4 apply: /import with `strict=1`.

@@ -77,6 +77,9 @@ struct EventValidation {
         var insertId: JSONValue?
         var ip: JSONValue?
         var ignore: JSONValue?
+        /// `$device_id` and `$user_id`, which also stay in the properties.
+        var deviceId: JSONValue?
+        var userId: JSONValue?
     }
 
     mutating func validate(_ record: JSONValue, index: Int, byteCount: Int?) -> Outcome {
@@ -198,11 +201,13 @@ struct EventValidation {
             }
         }
 
-        // distinct_id.
+        // distinct_id. Under Simplified ID merge the server sets it from `$user_id` or
+        // `$device_id` when either is there (whatever the client sent).
+        let simplifiedId = simplifiedDistinctId(special, project: project)
         var distinctId = ""
         switch special.distinctId {
         case nil, .null?:
-            if strictRules {
+            if strictRules && simplifiedId == nil {
                 return refuse(index, givenInsertId, "properties.distinct_id", .missingField,
                               "'properties.distinct_id' is missing: strict /import needs it (use \"\" for events without a user)")
             }
@@ -217,6 +222,7 @@ struct EventValidation {
             }
             distinctId = id.truncated(toUTF8Bytes: limits.stringBytesMax)
         }
+        if let simplifiedId { distinctId = simplifiedId.truncated(toUTF8Bytes: limits.stringBytesMax) }
 
         // $insert_id.
         let insertId: String
@@ -254,9 +260,27 @@ struct EventValidation {
 
     // MARK: - Rules
 
+    /// The distinct id Simplified ID merge gives an event (spec §1.6.1): its `$user_id`, else
+    /// `$device:` + its `$device_id`; nil when the project merges the Original way or the event
+    /// has neither (an empty string or a non-id value counts as absent).
+    mutating func simplifiedDistinctId(_ special: Special, project: ProjectID) -> String? {
+        func id(_ value: JSONValue?) -> String? {
+            guard let s = value?.idString, !s.isEmpty else { return nil }
+            return s
+        }
+        let user = id(special.userId), device = user == nil ? id(special.deviceId) : nil
+        guard user != nil || device != nil, projects.identityMode(of: project) == .simplified else { return nil }
+        if let user { return user }
+        return device.map { $0.hasPrefix(Self.devicePrefix) ? $0 : Self.devicePrefix + $0 }
+    }
+
+    static let devicePrefix = "$device:"
+
     /// Properties the validator lifts out of the bag or replaces with its own.
     enum SpecialKey {
         case token, time, distinctId, insertId, ip, ignore, serverSet
+        /// Kept as ordinary properties too: they decide the distinct id under Simplified ID merge.
+        case deviceId, userId
 
         /// The special key `key` names, or nil for an ordinary property. Checks the length
         /// first so that ordinary keys rarely pay for a string comparison.
@@ -269,7 +293,9 @@ struct EventValidation {
             case 5: if key == "token" { self = .token } else { return nil }
             case 7:
                 if key == "$ignore" { self = .ignore } else if key == "$import" { self = .serverSet } else { return nil }
-            case 10: if key == "$insert_id" { self = .insertId } else { return nil }
+            case 8: if key == "$user_id" { self = .userId } else { return nil }
+            case 10:
+                if key == "$insert_id" { self = .insertId } else if key == "$device_id" { self = .deviceId } else { return nil }
             case 11: if key == "distinct_id" { self = .distinctId } else { return nil }
             case 21: if key == "mp_processing_time_ms" { self = .serverSet } else { return nil }
             default: return nil
@@ -289,7 +315,9 @@ struct EventValidation {
             case 5: if equals("token") { self = .token } else { return nil }
             case 7:
                 if equals("$ignore") { self = .ignore } else if equals("$import") { self = .serverSet } else { return nil }
-            case 10: if equals("$insert_id") { self = .insertId } else { return nil }
+            case 8: if equals("$user_id") { self = .userId } else { return nil }
+            case 10:
+                if equals("$insert_id") { self = .insertId } else if equals("$device_id") { self = .deviceId } else { return nil }
             case 11: if equals("distinct_id") { self = .distinctId } else { return nil }
             case 21: if equals("mp_processing_time_ms") { self = .serverSet } else { return nil }
             default: return nil
@@ -314,6 +342,10 @@ struct EventValidation {
                 case .ignore:
                     if special.ignore == nil { special.ignore = member.value }
                     kept.append(member)
+                case .deviceId, .userId:
+                    if key == .deviceId { if special.deviceId == nil { special.deviceId = member.value } }
+                    else if special.userId == nil { special.userId = member.value }
+                    kept.append(JSONMember(member.key, member.value.truncatingStrings(toUTF8Bytes: stringBytesMax)))
                 case .serverSet: break
                 }
                 continue

@@ -49,6 +49,25 @@ package struct ProfileUpdate: Sendable, Equatable {
 
     /// The operation's value (e.g. the object of `$set`).
     package var operationValue: JSONValue? { record[operation] }
+
+    /// `$ignore_alias` is true: the update is for exactly the profile it names, not the one
+    /// its id is an alias of.
+    package var ignoresAlias: Bool { record["$ignore_alias"] == .bool(true) }
+
+    /// The update sent to the profile `canonical` names for its distinct id — the profile of
+    /// the person an alias stands for, under Original ID merge (spec §1.4: a user update goes
+    /// through the alias lookup unless `$ignore_alias`). Group updates and updates that ignore
+    /// aliases are unchanged.
+    package func redirected(_ canonical: (String) -> String) -> ProfileUpdate {
+        guard kind == .user, !ignoresAlias, !distinctId.isEmpty, case .object(var members) = record else { return self }
+        let target = canonical(distinctId)
+        guard target != distinctId else { return self }
+        for i in members.indices where members[i].key == "$distinct_id" { members[i] = JSONMember("$distinct_id", .string(target)) }
+        var out = self
+        out.distinctId = target
+        out.record = .object(members)
+        return out
+    }
 }
 
 /// What became of each record of a profile batch.

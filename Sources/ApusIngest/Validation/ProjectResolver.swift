@@ -14,12 +14,25 @@ struct ProjectResolver {
 
     let authenticatedProject: ProjectID?
     let resolveToken: @Sendable (String) -> ProjectID?
+    let resolveMode: @Sendable (ProjectID) -> IdentityMode
     private var lastToken: String?
     private var lastProject: ProjectID?
+    private var lastModeProject: ProjectID?
+    private var lastMode = IdentityMode.simplified
 
     init(_ context: EventValidationContext) {
         authenticatedProject = context.authenticatedProject
         resolveToken = context.resolveToken
+        resolveMode = context.identityMode
+    }
+
+    /// How `project`'s identities merge (asked once per batch and project in a row).
+    mutating func identityMode(of project: ProjectID) -> IdentityMode {
+        if project != lastModeProject {
+            lastMode = resolveMode(project)
+            lastModeProject = project
+        }
+        return lastMode
     }
 
     /// The project for a record whose token (at `field`) is `tokenValue`.

@@ -94,7 +94,8 @@ struct IngestDecodeStage: Sendable {
         let context = EventValidationContext(
             endpoint: endpoint, strict: extracted.flags.strict && endpoint == .importEvents, nowMs: now,
             authenticatedProject: authenticated, resolveToken: { catalog.projectID(forToken: $0) },
-            limits: limits, requestIP: clientIP, useRequestIP: extracted.flags.ip, insertIdSeed: nil, geoLocator: state.geoLocator)
+            limits: limits, requestIP: clientIP, useRequestIP: extracted.flags.ip, insertIdSeed: nil, geoLocator: state.geoLocator,
+            identityMode: { catalog.identityMode(of: $0) })
 
         // Events go straight from the JSON text to store records when nothing about them is
         // unusual; otherwise (and for profiles) through parsed values, as below.

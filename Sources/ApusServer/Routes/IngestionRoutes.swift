@@ -80,8 +80,24 @@ package struct IngestionRoutes: Sendable {
     }
 
     private func store(_ accepted: [ProfileUpdate], kind: ProfileUpdateKind, now: Int64, into outcome: inout IngestOutcome) async {
+        let accepted = kind == .user ? redirectingAliases(accepted) : accepted
         let written = await StoreWriter(store: state.store).write(updates: accepted, kind: kind, receivedMs: now)
         outcome.stored += written.stored
         if let error = written.error { outcome.storeError = error }
+    }
+
+    /// User updates of Original ID merge projects, each sent to the profile of the person its
+    /// distinct id stands for (as merged when the update arrives).
+    private func redirectingAliases(_ accepted: [ProfileUpdate]) -> [ProfileUpdate] {
+        var clusters: [ProjectID: IdentityClusters?] = [:]
+        return accepted.map { update in
+            if clusters[update.project] == nil {
+                let original = state.catalog.identityMode(of: update.project) == .original
+                    ? (try? state.store.snapshot(of: update.project))?.identity.original : nil
+                clusters[update.project] = .some(original)
+            }
+            guard let c = clusters[update.project] ?? nil else { return update }
+            return update.redirected { c.canonical(of: $0) }
+        }
     }
 }
