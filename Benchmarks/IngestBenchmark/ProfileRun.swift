@@ -21,6 +21,21 @@ enum ProfileRun {
         Array(#"{"$distinct_id":"user-\#(i)","$set":{"plan":"\#(plans[i % 4])","seats":\#(i % 50),"company":"c-\#(i % 997)"},"$time":1735689600000}"#.utf8)
     }
 
+    /// Opens the folder `times` times and prints each open's time and the RSS after it (the
+    /// profile checkpoint and update log are read at open).
+    static func reopen(folder: String, project: ProjectID, times: Int) throws {
+        var config = StoreConfiguration(dataDirectory: folder)
+        config.cacheBytesMax = 256 << 20
+        for _ in 0..<times {
+            let t = Date()
+            let store = try EmbeddedEventStore(configuration: config, logger: Logger(label: "bench"))
+            try store.openProject(project)
+            let count = try store.snapshot(of: project).profiles.users.liveCount
+            print(String(format: "reopen with %d profiles: %.2f s, RSS %.0f MB", count, Date().timeIntervalSince(t), ScanRun.rssMB()))
+            store.close()
+        }
+    }
+
     static func measure(folder: String, project: ProjectID, users: Int, peers: (python: String, work: String)?) async throws {
         // 1. The tables alone: $set for every user, then $add for every user.
         var tables = ProfileTables()

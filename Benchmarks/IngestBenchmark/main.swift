@@ -5,6 +5,7 @@
 //   .build/release/apus-ingest-bench [--apus PATH] [--events N] [--clients C] [--batch B] [--durability durable|relaxed]
 //                                    [--keep-data DIR]   (ingest into DIR and leave it, to measure reads)
 //   … --profile-folder DIR [--users N] [--peer-work DIR]  (profiles and user["plan"]; see ProfileRun.swift)
+//   … --profile-folder DIR --reopen-only  (the folder's open time with its profiles, three times)
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
@@ -48,6 +49,10 @@ if args.contains("--query-folder") {
     exit(0)
 }
 
+if args.contains("--profile-folder") && args.contains("--reopen-only") {
+    try ProfileRun.reopen(folder: option("--profile-folder", "./data"), project: Int64(option("--project", "1"))!, times: 3)
+    exit(0)
+}
 if args.contains("--profile-folder") {
     try await ProfileRun.measure(folder: option("--profile-folder", "./data"), project: Int64(option("--project", "1"))!,
                                  users: Int(option("--users", "1000000"))!,

@@ -40,17 +40,10 @@ package enum ProjectRecovery {
             state.parts.append(part)
         }
         try? fs.syncDirectory(partsDir)
-        try ProfileUpdateLog.recover(directory: directory, flushedThrough: flushedThrough, fs: fs, logger: logger)
-        // Profiles and identity facts: the last checkpoint, then the updates and facts the log
-        // holds past it, then (below) those still in the WAL.
-        var checkpointedThrough: UInt64 = 0
-        if let checkpoint = ProfileCheckpoint.read(directory: directory, fs: fs), checkpoint.throughSeq <= flushedThrough {
-            state.profiles = checkpoint.profiles
-            state.identity = checkpoint.identity
-            state.checkpointed = (checkpoint.profiles.appliedCount, checkpoint.identity.linkCount)
-            checkpointedThrough = checkpoint.throughSeq
-        }
-        let allLoggedFrames = try ProfileUpdateLog.frames(directory: directory, fs: fs)
+        // Profiles and identity facts: the last checkpoint (decoded on another core while the
+        // user ids load), then the updates and facts the log holds past it, then (below)
+        // those still in the WAL.
+        let checkpointDecode = BackgroundValue(ProfileCheckpoint.readBytes(directory: directory, fs: fs)) { ProfileCheckpoint.decode($0) }
 
         // A new project's folders must survive a power loss too: fsync each parent.
         do throws(FileError) {
@@ -66,6 +59,17 @@ package enum ProjectRecovery {
         if let part = state.parts.first(where: { Int($0.maxUid) >= userIds.durableCount }) {
             throw StoreError(.userIdsDamaged, "\(part.path) refers to uid \(part.maxUid) but \(userIds.path) holds \(userIds.durableCount) ids; run `apus verify` and restore the data folder from a backup")
         }
+        var checkpointedThrough: UInt64 = 0
+        if let checkpoint = checkpointDecode.value(), checkpoint.throughSeq <= flushedThrough {
+            state.profiles = checkpoint.profiles
+            state.identity = checkpoint.identity
+            state.checkpointed = (checkpoint.profiles.appliedCount, checkpoint.identity.linkCount)
+            checkpointedThrough = checkpoint.throughSeq
+        }
+        // Only the log's frames the checkpoint does not hold are read out (and every deletion).
+        let allLoggedFrames = try ProfileUpdateLog.recover(
+            directory: directory, flushedThrough: flushedThrough, fs: fs, logger: logger,
+            keepRecords: { [checkpointedThrough] kind, seq in kind == .deletions || seq >= checkpointedThrough })
         // (New profiles take uids, so the log is applied once the dictionary is open.)
         // In sequence order. Deletions: every one ever logged is known (the checkpoint does not
         // list them); only those past the checkpoint still remove profiles.
@@ -113,5 +117,30 @@ package enum ProjectRecovery {
             ])
         }
         return Recovered(wal: recovery.log, userIds: userIds, state: state)
+    }
+}
+
+/// A value worked out on another thread from input read on this one (so file reads stay in
+/// this thread's order, which a fault-injecting file system replays).
+final class BackgroundValue<Input: Sendable, Output: Sendable>: @unchecked Sendable {
+    private var output: Output?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ input: Input?, _ work: @escaping @Sendable (Input) -> Output?) {
+        guard let input else {
+            done.signal()
+            return
+        }
+        DispatchQueue.global().async { [self] in
+            output = work(input)
+            done.signal()
+        }
+    }
+
+    /// Waits for the value (nil when there was no input or the work gave none).
+    func value() -> Output? {
+        done.wait()
+        done.signal()
+        return output
     }
 }

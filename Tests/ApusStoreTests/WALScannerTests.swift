@@ -27,6 +27,21 @@ struct WALScannerTests {
         #expect(try EventCodec.decode(scan.frames[0].records[2]) == events(3)[2])
     }
 
+    /// A scan asked to skip some frames' records still checks and lists every frame (opening
+    /// a project reads out only the update-log frames its profile checkpoint lacks).
+    @Test func checksEveryFrameButCopiesOnlyTheRecordsAskedFor() throws {
+        let a = WALPayload(receivedMs: 5, events: events(3))
+        let b = WALPayload(kind: .userUpdates, receivedMs: 6, records: [Array("{\"$set\":{}}".utf8)])
+        let bytes = segment([(a, 1), (b, 4)])
+        let scan = WALScanner.scan(bytes, keepRecords: { kind, seq in kind == .userUpdates && seq >= 4 })
+        #expect(scan.stopReason == nil && scan.validLength == bytes.count)
+        #expect(scan.frames.map(\.firstSeq) == [1, 4])
+        #expect(scan.frames.map(\.records.count) == [0, 1])
+        var damaged = bytes
+        damaged[WALSegmentHeader.magic.count + 12] ^= 1 // inside the skipped frame's payload
+        #expect(WALScanner.scan(damaged, keepRecords: { _, _ in false }).frames.isEmpty)
+    }
+
     /// Every possible torn tail (cut at each byte of the last frame) keeps exactly the frames before it.
     @Test func cutsEveryTornTailBackToTheLastWholeFrame() {
         let a = WALPayload(receivedMs: 5, events: events(2))

@@ -61,8 +61,19 @@ package enum ProfileCheckpoint {
 
     /// The checkpoint, or nil when there is none or it does not read back whole.
     package static func read(directory: String, fs: any FileSystem) -> Contents? {
+        readBytes(directory: directory, fs: fs).flatMap(decode)
+    }
+
+    /// The checkpoint file's bytes, if there is one.
+    package static func readBytes(directory: String, fs: any FileSystem) -> [UInt8]? {
         let p = path(directory)
-        guard fs.exists(p), let bytes = try? fs.readAll(p), bytes.count >= 28, Array(bytes[0..<8]) == magic else { return nil }
+        guard fs.exists(p) else { return nil }
+        return try? fs.readAll(p)
+    }
+
+    /// A checkpoint's bytes read back; nil when they do not read back whole.
+    package static func decode(_ bytes: [UInt8]) -> Contents? {
+        guard bytes.count >= 28, Array(bytes[0..<8]) == magic else { return nil }
         return bytes.withUnsafeBytes { buf -> Contents? in
             let through = buf.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian
             let length = buf.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian
@@ -135,15 +146,20 @@ package enum ProfileCheckpoint {
         var keys: [String] = [], columns: [ProfileColumn] = []
         for _ in 0..<(try r.length()) {
             keys.append(try r.string())
+            let cells = try r.length()
+            // A common key is read into a dense array at once; a rare one cell by cell.
+            let isDense = cells >= 64 && cells * 8 >= rows
+            var values = [JSONValue?](repeating: nil, count: isDense ? rows : 0)
             var column = ProfileColumn()
             var next = 0
-            for _ in 0..<(try r.length()) {
+            for _ in 0..<cells {
                 let raw = try r.varint()
                 guard raw < UInt64(rows), Int(raw) >= next else { throw DecodeFailure(offset: r.offset, reason: "profile cell out of range or order") }
-                column.set(try ValueCodec.decode(&r), at: Int(raw))
+                let value = try ValueCodec.decode(&r)
+                if isDense { values[Int(raw)] = value } else { column.set(value, at: Int(raw)) }
                 next = Int(raw) + 1
             }
-            columns.append(column)
+            columns.append(isDense ? ProfileColumn(values: values) : column)
         }
         return ProfileTable(ids: ids, uids: uids, live: live, keys: keys, columns: columns)
     }

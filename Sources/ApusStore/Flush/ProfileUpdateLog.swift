@@ -11,12 +11,16 @@ package enum ProfileUpdateLog {
     package static func path(_ directory: String) -> String { directory + "/profile-updates.log" }
 
     /// Cuts frames with sequence numbers at or past `flushedThrough` (an unfinished flush).
-    package static func recover(directory: String, flushedThrough: UInt64, fs: any FileSystem, logger: Logger) throws(StoreError) {
+    /// Returns the frames kept, in order; only those `keepRecords` says yes to (by kind and
+    /// first sequence number) carry their records.
+    @discardableResult
+    package static func recover(directory: String, flushedThrough: UInt64, fs: any FileSystem, logger: Logger,
+                                keepRecords: (WALRecordKind, UInt64) -> Bool = { _, _ in true }) throws(StoreError) -> [WALFrame] {
         let p = path(directory)
-        guard fs.exists(p) else { return }
+        guard fs.exists(p) else { return [] }
         let bytes: [UInt8]
         do throws(FileError) { bytes = try fs.readAll(p) } catch { throw .io(error) }
-        let scan = WALScanner.scan(bytes)
+        let scan = WALScanner.scan(bytes, keepRecords: { kind, seq in seq < flushedThrough && keepRecords(kind, seq) })
         if scan.stopReason != nil, let seq = completeFrameSeq(bytes, at: scan.validLength), seq < flushedThrough {
             // A whole frame below the mark fails its checks: that is damage to the only copy
             // of acknowledged updates, not an interrupted append. Refuse rather than cut.
@@ -33,6 +37,7 @@ package enum ProfileUpdateLog {
                 try file.sync()
                 logger.info("profile update log cut back to the flush mark", metadata: ["path": "\(p)", "droppedBytes": "\(bytes.count - keep)"])
             }
+            return scan.frames.filter { $0.offset < keep }
         } catch {
             throw .io(error)
         }
@@ -45,17 +50,6 @@ package enum ProfileUpdateLog {
         let seqAt = offset + 8 + length
         guard length <= WALScanner.framePayloadBytesMax, seqAt + 8 <= bytes.count else { return nil }
         return bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: seqAt, as: UInt64.self)) }
-    }
-
-    /// Every frame in the log, in order (after `recover`, the whole file is valid frames).
-    package static func frames(directory: String, fs: any FileSystem) throws(StoreError) -> [WALFrame] {
-        let p = path(directory)
-        guard fs.exists(p) else { return [] }
-        do throws(FileError) {
-            return WALScanner.scan(try fs.readAll(p)).frames
-        } catch {
-            throw .io(error)
-        }
     }
 
     /// Appends frames and fsyncs; returns the file's length before them. A failed append is

@@ -22,7 +22,9 @@ package enum WALScanner {
     /// Refuse frames whose declared payload exceeds this (a damaged length field).
     package static let framePayloadBytesMax = 256 << 20
 
-    package static func scan(_ bytes: [UInt8]) -> WALScan {
+    /// Scans `bytes`; every frame is checked whole, but only those `keepRecords` says yes to
+    /// (by kind and first sequence number) get their records copied out (others have none).
+    package static func scan(_ bytes: [UInt8], keepRecords: (WALRecordKind, UInt64) -> Bool = { _, _ in true }) -> WALScan {
         let magic = WALSegmentHeader.magic
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
             return WALScan(frames: [], validLength: 0,
@@ -53,11 +55,12 @@ package enum WALScanner {
                     }
                     let receivedMs = try p.zigzag()
                     let count = try p.length()
+                    let keep = keepRecords(kind, seq)
                     var records: [[UInt8]] = []
-                    records.reserveCapacity(count)
+                    if keep { records.reserveCapacity(count) }
                     for _ in 0..<count {
                         let n = try p.length()
-                        records.append(Array(UnsafeRawBufferPointer(rebasing: buf[p.offset..<(p.offset + n)])))
+                        if keep { records.append(Array(UnsafeRawBufferPointer(rebasing: buf[p.offset..<(p.offset + n)]))) }
                         try p.skip(n)
                     }
                     guard p.isAtEnd else { throw DecodeFailure(offset: offset, reason: "payload has trailing bytes") }

@@ -14,6 +14,27 @@ package struct ProfileColumn: Sendable, Equatable {
 
     package init() {}
 
+    /// A column holding `values` (nil: unset) for rows `0..<values.count`, dense or sparse
+    /// as `set` would have left it.
+    package init(values: [JSONValue?]) {
+        let set = values.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        count = set
+        if set >= 64 && set * 8 >= values.count {
+            dense = values
+        } else {
+            for (row, v) in values.enumerated() { if let v { sparse[Int32(row)] = v } }
+        }
+    }
+
+    /// Calls `body` with each row that holds a value, in no particular order.
+    package func forEachSetRow(_ body: (Int) -> Void) {
+        if let dense {
+            for (row, v) in dense.enumerated() where v != nil { body(row) }
+        } else {
+            for row in sparse.keys { body(Int(row)) }
+        }
+    }
+
     /// The value at `row`, if set.
     package subscript(row: Int) -> JSONValue? {
         if let dense { return row < dense.count ? dense[row] : nil }

@@ -37,12 +37,14 @@ package struct ProfileTable: Sendable, Equatable {
         self.live = live
         self.keys = keys
         self.columns = columns
+        rowOf.reserveCapacity(ids.count)
         for (row, id) in ids.enumerated() { rowOf[ExactText(id)] = Int32(row) }
         for (k, key) in keys.enumerated() where keyIndex[ExactText(key)] == nil { keyIndex[ExactText(key)] = k }
-        propertyCounts = [Int32](repeating: 0, count: ids.count)
+        var counts = [Int32](repeating: 0, count: ids.count)
         for column in self.columns {
-            for (row, _) in column.values() where row < ids.count { propertyCounts[row] += 1 }
+            column.forEachSetRow { row in if row < counts.count { counts[row] += 1 } }
         }
+        propertyCounts = counts
         liveCount = live.lazy.filter { $0 }.count
     }
 
