@@ -176,6 +176,10 @@ package final class EmbeddedEventStore: EventStore {
             s.memtable = Memtable(generation: s.memtable.generation + 1)
             s.updateChunks = []
             var job = FlushJob(log: log, memtable: s.flushing!, updates: updates, boundary: boundary)
+            // Facts first seen below the boundary and not logged yet (facts are applied in
+            // sequence order, so they are the tail of `ordered` as it stands now).
+            job.newLinks = Array(s.identity.ordered[min(s.loggedLinkCount, s.identity.ordered.count)...])
+            job.linkCountAfter = s.identity.ordered.count
             // Everything below the boundary is applied to the tables now, nothing past it.
             if s.needsCheckpoint {
                 job.checkpoint = (s.profiles, s.identity)
@@ -211,6 +215,7 @@ package final class EmbeddedEventStore: EventStore {
             s.flushing = nil
             s.flushInProgress = false
             if checkpointed, let c = job.checkpoint { s.checkpointed = (c.profiles.appliedCount, c.identity.linkCount) }
+            s.loggedLinkCount = max(s.loggedLinkCount, job.linkCountAfter)
         }
         let logger = self.logger
         committer.perform {

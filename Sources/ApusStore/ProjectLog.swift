@@ -47,6 +47,10 @@ package struct ProjectState: Sendable {
     package var deletions = DataDeletions()
     /// Updates and facts the last checkpoint holds (a flush writes a new one when they differ).
     package var checkpointed: (updates: Int, links: Int) = (0, 0)
+    /// The first this many facts of `identity.ordered` are in the update log: a flush logs only
+    /// those after them (a fact every event of a signed-in user repeats is logged once, not
+    /// once per flush).
+    package var loggedLinkCount = 0
 
     /// The profile tables or the identity graph changed since the last checkpoint.
     package var needsCheckpoint: Bool { checkpointed != (profiles.appliedCount, identity.linkCount) }

@@ -84,6 +84,9 @@ package enum ProjectRecovery {
             }
         }
         let logged = state.identity.links
+        // Every fact so far came from the checkpoint (facts below its flush boundary, all
+        // logged) or the log itself; the WAL's events below add facts not logged yet.
+        state.loggedLinkCount = state.identity.ordered.count
         let recovery = try WriteAheadLog.open(directory: directory + "/wal", fs: fs, flushedThrough: flushedThrough, logger: logger)
         var nextSeq = max(recovery.log.currentFirstSeq, flushedThrough)
         var replayed = 0

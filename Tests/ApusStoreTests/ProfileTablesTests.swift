@@ -236,6 +236,46 @@ struct ProfileStoreTests {
         #expect(try replayed.snapshot(of: 1).profiles == later)
     }
 
+    /// A signed-in user's every event repeats one identity fact: the update log holds it once,
+    /// however many flushes and restarts see it again, and the graph reopens whole from the
+    /// log alone (with the checkpoint gone).
+    @Test func identityFactsAreLoggedOnceAcrossFlushesAndRestarts() async throws {
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let config = StoreConfiguration(dataDirectory: dir.path)
+        func events(_ round: Int) -> [Event] {
+            (0..<20).map { i in
+                Event(name: "Viewed", distinctId: "alice", timeMs: 1_735_689_600_000 + Int64(round * 100 + i), insertId: "r\(round)-\(i)",
+                      properties: [JSONMember("$device_id", .string("d1")), JSONMember("$user_id", .string("alice"))])
+            } + [Event(name: "Viewed", distinctId: "bob", timeMs: 1_735_689_600_000, insertId: "b\(round)",
+                       properties: [JSONMember("$device_id", .string("e\(round)")), JSONMember("$user_id", .string("bob"))])]
+        }
+        func loggedFacts() throws -> [IdentityLink] {
+            WALScanner.scan(try POSIXFileSystem().readAll(ProfileUpdateLog.path(config.projectDirectory(1)))).frames
+                .filter { $0.kind == .identityLinks }.flatMap { $0.records.compactMap { IdentityLink(json: $0) } }
+        }
+        var expected = IdentityGraph()
+        for round in 0..<3 {
+            let store = try EmbeddedEventStore(configuration: config, logger: logger)
+            try store.openProject(1)
+            for half in 0..<2 {
+                _ = try await store.append(events: events(round * 2 + half), to: 1, receivedMs: 0)
+                for e in events(round * 2 + half) { for link in IdentityLink.links(in: e) { expected.apply(link) } }
+                store.flushAll()
+            }
+            #expect(try store.snapshot(of: 1).identity == expected)
+            store.close()
+            let logged = try loggedFacts()
+            #expect(logged.count == Set(logged).count, "a fact was logged twice")
+            #expect(Set(logged) == expected.links)
+        }
+        try FileManager.default.removeItem(atPath: ProfileCheckpoint.path(config.projectDirectory(1)))
+        let reopened = try EmbeddedEventStore(configuration: config, logger: logger)
+        defer { reopened.close() }
+        #expect(try reopened.snapshot(of: 1).identity == expected)
+        #expect(try reopened.snapshot(of: 1).identity.ordered == expected.ordered)
+    }
+
     /// A checkpoint reads back the tables and the identity facts it was written with.
     @Test func checkpointsRoundTrip() throws {
         let dir = TempDirectory()

@@ -19,6 +19,10 @@ package struct FlushJob: Sendable {
     /// The profiles and identity graph with every record below `boundary` applied, to be
     /// checkpointed when they changed since the last checkpoint (nil: unchanged).
     package var checkpoint: (profiles: ProfileTables, identity: IdentityGraph)? = nil
+    /// Identity facts of the frozen events that the update log does not hold yet, in order.
+    package var newLinks: [IdentityLink] = []
+    /// How many facts of the graph's order the log holds once this flush lands.
+    package var linkCountAfter = 0
 
     /// Writes parts and the update log, then the flush mark. Returns the new parts, and
     /// whether the profile checkpoint was written.
@@ -65,19 +69,20 @@ package struct FlushJob: Sendable {
             }
         }
         do throws(FileError) {
-            // Profile updates, and the identity facts of the events flushed (the WAL that held
-            // them is about to go), in sequence order; each fact once per flush.
+            // Profile updates in sequence order, and the identity facts of the events flushed
+            // that no earlier flush logged (the WAL that held them is about to go), in the
+            // order they were applied, as one frame numbered from the first event flushed
+            // (the order between facts and updates changes nothing).
             var pieces: [(seq: UInt64, frame: [UInt8])] = []
             for (kind, chunk) in updates {
                 let payload = WALPayload(kind: kind, receivedMs: chunk.receivedMs, records: (0..<chunk.count).map { chunk.record(at: $0) })
                 pieces.append((chunk.firstSeq, payload.frame(firstSeq: chunk.firstSeq)))
             }
-            var seenLinks = Set<IdentityLink>()
-            for chunk in memtable.chunks {
-                let links = chunk.identityLinks().filter { seenLinks.insert($0).inserted }
-                guard !links.isEmpty else { continue }
-                let payload = WALPayload(kind: .identityLinks, receivedMs: chunk.receivedMs, records: links.map(\.json))
-                pieces.append((chunk.firstSeq, payload.frame(firstSeq: chunk.firstSeq)))
+            if !newLinks.isEmpty {
+                let first = memtable.chunks.first?.firstSeq ?? boundary - 1
+                let receivedMs = memtable.chunks.first?.receivedMs ?? 0
+                let payload = WALPayload(kind: .identityLinks, receivedMs: receivedMs, records: newLinks.map(\.json))
+                pieces.append((first, payload.frame(firstSeq: first)))
             }
             try ProfileUpdateLog.appendThenMark(pieces.sorted { $0.seq < $1.seq }.flatMap(\.frame), mark: boundary,
                                                 directory: log.directory, fs: log.fs)
