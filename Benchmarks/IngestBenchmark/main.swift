@@ -42,7 +42,7 @@ if args.contains("--import-scan") {
 
 if args.contains("--query-folder") {
     try QueryRun.measure(folder: option("--query-folder", "./data"), project: Int64(option("--project", "1"))!,
-                         cacheBytes: Int(option("--cache-bytes", String(256 << 20)))!, only: Int(option("--only", "")),
+                         cacheBytes: Int(option("--cache-bytes", String(512 << 20)))!, only: Int(option("--only", "")),
                          peers: args.contains("--peer-input")
                             ? (option("--python", ".venv-bench/bin/python"), option("--peer-input", ""), option("--peer-work", NSTemporaryDirectory() + "apus-query-peers"))
                             : nil)
@@ -63,7 +63,7 @@ if args.contains("--profile-folder") {
 if args.contains("--scan-folder") {
     // An existing data folder (e.g. the one --import-scan leaves in --work DIR/apus).
     var config = StoreConfiguration(dataDirectory: option("--scan-folder", "./data"))
-    config.cacheBytesMax = Int(option("--cache-bytes", String(256 << 20)))!
+    config.cacheBytesMax = Int(option("--cache-bytes", String(512 << 20)))!
     _ = try ScanRun.scanFolder(config: config, project: Int64(option("--project", "1"))!)
     exit(0)
 }

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Flush the memtable into columnar parts once it holds this many events (env APUS_FLUSH_ROWS).")
     var flushRows: Int?
 
-    @Option(help: "Bytes of decoded column chunks kept in memory for queries and export, across all projects (env APUS_CACHE_BYTES; default 268435456, 256 MiB).")
+    @Option(help: "Bytes of decoded column chunks kept in memory for queries and export, across all projects (env APUS_CACHE_BYTES; default 536870912, 512 MiB).")
     var cacheBytes: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env APUS_LOG_LEVEL).")

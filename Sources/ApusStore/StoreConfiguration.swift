@@ -25,7 +25,7 @@ package struct StoreConfiguration: Sendable {
     /// A WAL segment past this size is closed and a new one started.
     package var walSegmentBytesMax = 128 << 20
     /// Decoded column chunks kept in memory for scans, across all projects.
-    package var cacheBytesMax = 256 << 20
+    package var cacheBytesMax = 512 << 20
     /// Where files are read and written (the POSIX file system; tests inject faults here).
     package var fileSystem: any FileSystem = POSIXFileSystem()
     /// The store's only clock: when a failed flush may be retried (tests move it by hand).

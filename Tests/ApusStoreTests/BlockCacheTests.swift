@@ -39,8 +39,9 @@ struct BlockCacheTests {
         #expect(ask(cache, 0), "the chunk hit once stays while thirty others come and go")
     }
 
-    /// Chunks an earlier report kept do not shut a new report out: kept chunks hold at most
-    /// half the cache, so the new report's chunks, read again and again, get in.
+    /// Chunks an earlier report kept do not shut a new report out: eviction leaves a quarter
+    /// of the cache to chunks on probation, so the new report's chunks, read again and again,
+    /// get in.
     @Test func aNewReportStillGetsInAfterAnEarlierOneKeptItsChunks() {
         let cache = BlockCache(bytesMax: 1000)
         for _ in 0..<2 { for chunk in 0..<7 { _ = ask(cache, chunk) } }

@@ -157,6 +157,11 @@ enum VectorFilter {
             guard let strings = p.strings else { return Bitmap(count: n) }
             let match = strings.dictionary.map { $0.utf8.elementsEqual(s.utf8) }
             guard match.contains(true) else { return Bitmap(count: n) }
+            if match.lazy.filter({ $0 }).count == 1, let entry = match.firstIndex(of: true) {
+                // One entry equals the literal (a dictionary holds each text once, unless two
+                // spellings of it differ in bytes only): a compare per row, no lookup.
+                return selectEqual(strings.present, strings.ids, UInt32(entry))
+            }
             return strings.ids.withUnsafeBufferPointer { ids in
                 match.withUnsafeBufferPointer { match in select(strings.present) { match[Int(ids[$0])] } }
             }
@@ -171,6 +176,36 @@ enum VectorFilter {
         default:
             return nil
         }
+    }
+
+    /// The rows of `present` whose id is `id`: eight ids compared at once, their matches
+    /// weighted into bits and summed, so a word of 64 rows takes eight vector compares.
+    static func selectEqual(_ present: Bitmap, _ ids: [UInt32], _ id: UInt32) -> Bitmap {
+        var words = present.words
+        let n = present.count
+        let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+        let wanted = SIMD8<UInt32>(repeating: id)
+        ids.withUnsafeBytes { raw in
+            words.withUnsafeMutableBufferPointer { out in
+                for w in out.indices where out[w] != 0 {
+                    let base = w &<< 6
+                    var word: UInt64 = 0
+                    if base &+ 64 <= n {
+                        for g in 0..<8 {
+                            let v = raw.loadUnaligned(fromByteOffset: (base &+ g &* 8) &* 4, as: SIMD8<UInt32>.self)
+                            let bits = UInt64(SIMD8<UInt32>(repeating: 0).replacing(with: weights, where: v .== wanted).wrappedSum())
+                            word |= bits &<< UInt64(g &* 8)
+                        }
+                    } else {
+                        for b in 0..<(n &- base) {
+                            word |= UInt64(ids[base &+ b] == id ? 1 : 0) &<< UInt64(b)
+                        }
+                    }
+                    out[w] &= word
+                }
+            }
+        }
+        return Bitmap(words: words, count: n)
     }
 
     /// The rows of `present` where `test` holds, a word at a time: each bit or-ed in without

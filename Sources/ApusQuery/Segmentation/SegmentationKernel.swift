@@ -317,7 +317,8 @@ package struct SegmentationKernel {
 
     /// Event counts per value of a string property in whole-day buckets: one pass counts the
     /// kept rows per dictionary entry (entry + 1; slot 0 for rows not counted), then each entry
-    /// seen becomes a segment once. No per-row segment array, no branch per row.
+    /// seen becomes a segment once. No per-row segment array; with one event counted, only
+    /// its rows are visited, otherwise every row without a branch.
     private mutating func addCountsByEntry(_ block: EventBlock, _ s: StringValues, bucket b: Int, keep: Bitmap?) {
         guard b >= 0, !s.dictionary.isEmpty else { return }
         let okMask = block.names.map { events.find($0) != nil ? -1 : 0 }
@@ -325,15 +326,36 @@ package struct SegmentationKernel {
         var words = s.present.words
         if let keep { for w in words.indices { words[w] &= keep.words[w] } }
         var h = [Int](repeating: 0, count: slots * 4)
-        h.withUnsafeMutableBufferPointer { h in
-            words.withUnsafeBufferPointer { words in
-                okMask.withUnsafeBufferPointer { ok in
-                    block.nameIds.withUnsafeBufferPointer { names in
-                        s.ids.withUnsafeBufferPointer { ids in
-                            for r in 0..<ids.count {
-                                let bit = Int(truncatingIfNeeded: (words[r &>> 6] &>> UInt64(r & 63)) & 1)
-                                let slot = (Int(ids[r]) &+ 1) & ok[Int(names[r])] & (0 &- bit)
-                                h[slot &* 4 &+ (r & 3)] &+= 1
+        let countedNames = okMask.indices.filter { okMask[$0] != 0 }
+        if countedNames.count == 1 {
+            // One event counted: its rows as a bitmap (vector compares), and a histogram
+            // step for each row that is counted, skipping the others a word at a time.
+            let rows = VectorFilter.selectEqual(Bitmap(words: words, count: block.count), block.nameIds, UInt32(countedNames[0]))
+            h.withUnsafeMutableBufferPointer { h in
+                rows.words.withUnsafeBufferPointer { words in
+                    s.ids.withUnsafeBufferPointer { ids in
+                        for w in words.indices {
+                            var x = words[w]
+                            while x != 0 {
+                                let r = (w &<< 6) | x.trailingZeroBitCount
+                                h[(Int(ids[r]) &+ 1) &* 4 &+ (r & 3)] &+= 1
+                                x &= x &- 1
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            h.withUnsafeMutableBufferPointer { h in
+                words.withUnsafeBufferPointer { words in
+                    okMask.withUnsafeBufferPointer { ok in
+                        block.nameIds.withUnsafeBufferPointer { names in
+                            s.ids.withUnsafeBufferPointer { ids in
+                                for r in 0..<ids.count {
+                                    let bit = Int(truncatingIfNeeded: (words[r &>> 6] &>> UInt64(r & 63)) & 1)
+                                    let slot = (Int(ids[r]) &+ 1) & ok[Int(names[r])] & (0 &- bit)
+                                    h[slot &* 4 &+ (r & 3)] &+= 1
+                                }
                             }
                         }
                     }
@@ -414,16 +436,52 @@ package struct SegmentationKernel {
         }
     }
 
-    /// Unique counts per event in whole-day buckets without a filter: event counts from a
+    /// Unique counts per event in whole-day buckets without a filter. One event counted: the
+    /// rows of its name only, user bits gathered per word. Several: event counts from a
     /// histogram of name ids, and each row's user bit set through its name's bitmap (rows of
     /// events not counted write to a spare one), with no branch per row.
     private mutating func addUsersByName(_ block: EventBlock, bucket b: Int) {
         guard b >= 0 else { return }
         let nameSegment = nameSegments(of: block)
-        let histogram = Self.histogram(block.nameIds, slots: block.names.count)
         var largest: UInt32 = 0
         for u in block.uids { largest = max(largest, u) }
         let words = Int(largest >> 6) + 1
+        let countedNames = nameSegment.indices.filter { nameSegment[$0] >= 0 }
+        if countedNames.count == 1 {
+            // One event counted (the usual question): its rows as a bitmap (vector compares),
+            // then only those rows visited. A part's rows come sorted by uid, so runs of them
+            // fall in one word of the user bitmap: their bits gather in a register and the
+            // word is written once per run.
+            let cell = Int(nameSegment[countedNames[0]]) * bucketCount + b
+            let rows = VectorFilter.selectEqual(Bitmap(count: block.count, allSet: true), block.nameIds, UInt32(countedNames[0]))
+            let dst = users.words(cell, atLeast: words)
+            var total = 0
+            rows.words.withUnsafeBufferPointer { bits in
+                block.uids.withUnsafeBufferPointer { uids in
+                    var acc: UInt64 = 0
+                    var at = 0
+                    for w in bits.indices {
+                        var x = bits[w]
+                        total &+= x.nonzeroBitCount
+                        while x != 0 {
+                            let u = uids[(w &<< 6) | x.trailingZeroBitCount]
+                            let uw = Int(u &>> 6)
+                            if uw != at {
+                                dst[at] |= acc
+                                acc = 0
+                                at = uw
+                            }
+                            acc |= 1 &<< UInt64(u & 63)
+                            x &= x &- 1
+                        }
+                    }
+                    dst[at] |= acc
+                }
+            }
+            counts[cell] += Double(total)
+            return
+        }
+        let histogram = Self.histogram(block.nameIds, slots: block.names.count)
         let spare = users.spare(atLeast: words)
         var target = [UnsafeMutablePointer<UInt64>](repeating: spare, count: block.names.count)
         for (i, n) in histogram.enumerated() where n > 0 && nameSegment[i] >= 0 {

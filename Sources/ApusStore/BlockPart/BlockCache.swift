@@ -4,8 +4,9 @@
 // limit, chunks on probation leave first, in a scattered order, then the least recently used
 // of the kept ones. A report that reads more than the cache holds, pass after pass, so keeps
 // about the share that fits (plain LRU evicts each chunk just before the next pass needs it
-// and never hits). Kept chunks hold at most half the cache (past it, the least recently used
-// go back on probation), so the chunks of a new report still get in.
+// and never hits). Kept chunks hold at most three quarters of the cache (past it, the least
+// recently used go back on probation), and eviction leaves a quarter to chunks on probation
+// before it takes kept ones, so the chunks of a new report still get in.
 
 import ApusStoreCore
 import Synchronization
@@ -32,7 +33,7 @@ package final class BlockCache: Sendable {
     private struct State {
         var entries: [Key: Entry] = [:]
         var bytes = 0
-        /// Bytes of chunks kept for good (asked for again); at most half the limit.
+        /// Bytes of chunks kept for good (asked for again); at most three quarters of the limit.
         var keptBytes = 0
         var tick: Int64 = 0
         var hits = 0
@@ -65,9 +66,9 @@ package final class BlockCache: Sendable {
             e.tick = s.tick
             s.entries[key] = e
             s.hits += 1
-            // Kept chunks hold at most half the cache, so a new report's chunks can still
-            // earn their place: past it, the least recently used go back on probation.
-            if s.keptBytes > bytesMax / 2 { Self.demote(&s, to: bytesMax * 3 / 8) }
+            // Kept chunks hold at most three quarters of the cache, so a new report's chunks
+            // can still earn their place: past it, the least recently used go back on probation.
+            if s.keptBytes > bytesMax / 4 * 3 { Self.demote(&s, to: bytesMax / 8 * 5) }
             return v
         }
         if let cached { return cached }
@@ -81,7 +82,7 @@ package final class BlockCache: Sendable {
                 if old.tick > 0 { s.keptBytes -= old.bytes }
             }
             s.bytes += bytes
-            if s.bytes > bytesMax { Self.evict(&s, to: bytesMax * 3 / 4) }
+            if s.bytes > bytesMax { Self.evict(&s, to: bytesMax * 3 / 4, probationFloor: bytesMax / 4) }
         }
         return value
     }
@@ -106,12 +107,27 @@ package final class BlockCache: Sendable {
         }
     }
 
-    private static func evict(_ s: inout State, to target: Int) {
-        for (k, e) in s.entries.sorted(by: { $0.value.tick < $1.value.tick }) {
-            if s.bytes <= target { break }
-            s.entries[k] = nil
+    /// Evicts down to `target` bytes: chunks on probation first (scattered), but while a
+    /// quarter of the cache is on probation the least recently used kept chunks go before
+    /// more of them, so a new report's chunks stay long enough to be asked for again.
+    private static func evict(_ s: inout State, to target: Int, probationFloor: Int) {
+        let ordered = s.entries.sorted(by: { $0.value.tick < $1.value.tick })
+        func remove(_ k: Key, _ e: Entry) {
+            guard s.entries.removeValue(forKey: k) != nil else { return }
             s.bytes -= e.bytes
             if e.tick > 0 { s.keptBytes -= e.bytes }
+        }
+        for (k, e) in ordered where e.tick < 0 {
+            if s.bytes <= target || s.bytes - s.keptBytes <= probationFloor { break }
+            remove(k, e)
+        }
+        for (k, e) in ordered where e.tick > 0 {
+            if s.bytes <= target { break }
+            remove(k, e)
+        }
+        for (k, e) in ordered where e.tick < 0 {
+            if s.bytes <= target { break }
+            remove(k, e)
         }
     }
 

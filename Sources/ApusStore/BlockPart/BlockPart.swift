@@ -97,10 +97,18 @@ package final class BlockPart: Sendable {
         let timeCut = request.timeMs.map { !($0.contains(info.minTimeMs) && $0.contains(info.maxTimeMs)) } ?? false
         let readUids = request.deliversUids || request.uids != nil
         let readTimes = request.deliversTimes || timeCut
-        let uids: [UInt32] = readUids ? try decoded(info.uids, .uids, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
+        let uids: [UInt32] = readUids ? try decoded(info.uids, .uids, keep: { uids in
+            let narrow = NarrowUids(uids)
+            return (narrow, narrow.byteCount)
+        }, use: \.widened) { r throws(DecodeFailure) in try BlockChunks.decodeUids(&r, count: n) } : []
         let times: [Int64] = readTimes ? try decoded(info.times, .times, rows: n, bytesPerRow: 8) { r throws(DecodeFailure) in try BlockChunks.decodeTimes(&r, count: n, base: info.minTimeMs) } : []
         let nameBound = UInt32(footer.names.count)
-        let nameIds: [UInt32] = try decoded(info.nameIds, .names, rows: n, bytesPerRow: 4) { r throws(DecodeFailure) in try BitPacking.decode(&r, count: n, bound: nameBound) }
+        let nameIds: [UInt32] = try decoded(info.nameIds, .names, keep: { ids in
+            let narrow = NarrowIds(ids, bound: footer.names.count)
+            return (narrow, narrow.count * narrow.bytesPerRow)
+        }, use: \.widened) { r throws(DecodeFailure) in
+            try BitPacking.decode(&r, count: n, bound: nameBound)
+        }
         var block = EventBlock(day: footer.day, count: n, uids: uids, timesMs: times, nameIds: nameIds, names: footer.names)
         if request.seqs {
             block.seqs = try decoded(info.seqs, .seqs, rows: n, bytesPerRow: 8) { r throws(DecodeFailure) in try BlockChunks.decodeSeqs(&r, count: n) }
@@ -189,7 +197,14 @@ package final class BlockPart: Sendable {
                     return out
                 }
             }
-            p.strings = try decoded(sub.chunk, .strings, rows: n) { r throws(DecodeFailure) in
+            // Kept in the cache with narrow ids (see `NarrowIds`), handed out wide.
+            p.strings = try decoded(sub.chunk, .strings, keep: { v in
+                let ids = NarrowIds(v.ids, bound: v.dictionary.count)
+                // A block's own dictionary (plain text) is held here; the key's is cached once.
+                let own = dictionary == nil || v.dictionary.count != dictionary!.count ? v.dictionary.reduce(0) { $0 + $1.utf8.count + 16 } : 0
+                return (CachedStrings(present: v.present, ids: ids, dictionary: v.dictionary),
+                        ids.count * ids.bytesPerRow + v.present.words.count * 8 + own)
+            }, use: { StringValues(present: $0.present, ids: $0.ids.widened, dictionary: $0.dictionary) }) { r throws(DecodeFailure) in
                 let present = try BlockChunks.decodePresence(&r, count: n)
                 let at = r.offset
                 if present.count > 0 && present.setCount == n, try r.u8() == 1 {
@@ -272,19 +287,42 @@ package final class BlockPart: Sendable {
     /// figure for the nested column types).
     private func decoded<T: Sendable>(_ ref: ChunkRef, _ kind: ChunkKind, rows: Int = 0, bytesPerRow: Int = 9, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> T {
         try cache.value(BlockCache.Key(part: number, offset: ref.offset, length: ref.length, kind: kind.rawValue)) { () throws(StoreError) -> (T, bytes: Int) in
-            let bytes = try chunk(ref)
-            let result: Result<T, DecodeFailure> = bytes.withUnsafeBytes { buf in
-                var r = BinaryReader(buf)
-                do throws(DecodeFailure) {
-                    let v = try decode(&r)
-                    guard r.isAtEnd else { throw DecodeFailure(offset: r.offset, reason: "\(buf.count - r.offset) bytes left over") }
-                    return .success(v)
-                } catch { return .failure(error) }
-            }
-            switch result {
-            case .success(let v): return (v, bytes.count + rows * bytesPerRow + 64)
-            case .failure(let e): throw Self.damaged(path, "chunk at byte \(ref.offset): \(e.reason) at \(e.offset)")
-            }
+            let (value, size) = try decodeChunk(ref, decode)
+            return (value, size + rows * bytesPerRow + 64)
+        }
+    }
+
+    /// A chunk decoded as `T` but kept in the cache as `keep` makes it (with the bytes that
+    /// holds); a hit is turned back into `T` by `use`.
+    private func decoded<T: Sendable, Kept: Sendable>(
+        _ ref: ChunkRef, _ kind: ChunkKind, keep: (T) -> (Kept, bytes: Int), use: (Kept) -> T,
+        _ decode: (inout BinaryReader) throws(DecodeFailure) -> T
+    ) throws(StoreError) -> T {
+        var fresh: T? = nil
+        let kept: Kept = try cache.value(BlockCache.Key(part: number, offset: ref.offset, length: ref.length, kind: kind.rawValue)) { () throws(StoreError) -> (Kept, bytes: Int) in
+            let (value, _) = try decodeChunk(ref, decode)
+            fresh = value
+            let (held, bytes) = keep(value)
+            return (held, bytes + 64)
+        }
+        return fresh ?? use(kept)
+    }
+
+    /// A chunk's bytes decoded by `decode`, which must use all of them, and how many bytes
+    /// the chunk held (decompressed).
+    private func decodeChunk<T>(_ ref: ChunkRef, _ decode: (inout BinaryReader) throws(DecodeFailure) -> T) throws(StoreError) -> (T, Int) {
+        let bytes = try chunk(ref)
+        let result: Result<T, DecodeFailure> = bytes.withUnsafeBytes { buf in
+            var r = BinaryReader(buf)
+            do throws(DecodeFailure) {
+                let v = try decode(&r)
+                guard r.isAtEnd else { throw DecodeFailure(offset: r.offset, reason: "\(buf.count - r.offset) bytes left over") }
+                return .success(v)
+            } catch { return .failure(error) }
+        }
+        switch result {
+        case .success(let v): return (v, bytes.count)
+        case .failure(let e): throw Self.damaged(path, "chunk at byte \(ref.offset): \(e.reason) at \(e.offset)")
         }
     }
 
@@ -330,4 +368,11 @@ package final class BlockPart: Sendable {
     static func damaged(_ path: String, _ what: String) -> StoreError {
         StoreError(.partDamaged, "\(path): \(what); move the file aside and rebuild the day from the WAL or a backup (`apus verify` lists damaged parts)")
     }
+}
+
+/// A strings chunk as the cache keeps it (ids narrow).
+struct CachedStrings: Sendable {
+    var present: Bitmap
+    var ids: NarrowIds
+    var dictionary: [String]
 }
