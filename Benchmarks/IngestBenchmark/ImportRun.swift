@@ -38,8 +38,7 @@ enum ImportRun {
         let apusBytes = Double(partBytes + uidBytes) / Double(events)
         print(String(format: "on disk: %.2f bytes/event (parts %.2f, user ids %.2f)", apusBytes, Double(partBytes) / Double(events), Double(uidBytes) / Double(events)))
 
-        var config = StoreConfiguration(dataDirectory: data)
-        config.cacheBytesMax = 256 << 20
+        let config = StoreConfiguration(dataDirectory: data) // the default cache, as `apus serve` has
         let scan = try ScanRun.scanFolder(config: config, project: 1)
 
         guard scan.rows == events else { throw BenchError("the scan counted \(scan.rows) events, not \(events)") }

@@ -7,6 +7,7 @@
 //   … --profile-folder DIR [--users N] [--peer-work DIR]  (profiles and user["plan"]; see ProfileRun.swift)
 //   … --profile-folder DIR --reopen-only  (the folder's open time with its profiles, three times)
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
+//   … --scan-folder DIR [--project P]                 (the --import-scan count by (day, event) over an existing folder)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
 //   … --query-folder DIR [--project P] [--cache-bytes B] [--peer-input DIR --peer-work DIR]
@@ -28,6 +29,13 @@ let batchSize = Int(option("--batch", "2000"))!
 let durability = option("--durability", "durable")
 let seed: UInt64 = 42
 
+if args.contains("--scan-folder") {
+    // The count by (day, event) of --import-scan over an existing folder, default cache.
+    let scan = try ScanRun.scanFolder(config: StoreConfiguration(dataDirectory: option("--scan-folder", "./data")),
+                                      project: Int64(option("--project", "1"))!)
+    for r in scan.runs { print(String(format: "count by (day, event), %@: %.0fM rows/s (RSS %.0f MB)", r.label, r.rowsPerSecond / 1e6, r.rssMB)) }
+    exit(0)
+}
 if args.contains("--scan-only") {
     try await ScanRun.measure(events: totalEvents)
     exit(0)
