@@ -131,12 +131,18 @@ package final class Catalog: Sendable {
         return id
     }
 
-    /// How `project`'s identities merge (Simplified for an unknown project, the default).
+    /// How `project`'s identities merge (Simplified for an unknown project, the default); nil
+    /// when the catalog cannot be read now (not cached: the next call asks again).
     /// Cached like tokens: another process's change shows within two seconds.
-    package func identityMode(of project: ProjectID) -> IdentityMode {
+    package func identityMode(of project: ProjectID) -> IdentityMode? {
         let now = DispatchTime.now().uptimeNanoseconds
         if let (mode, at) = modeCache.withLock({ $0[project] }), now - at < Self.tokenCacheTTLNs { return mode }
-        let raw = try? db.read { try String.fetchOne($0, sql: "SELECT identity_mode FROM project WHERE id = ?", arguments: [project]) }
+        let raw: String?
+        do {
+            raw = try db.read { try String.fetchOne($0, sql: "SELECT identity_mode FROM project WHERE id = ?", arguments: [project]) }
+        } catch {
+            return nil
+        }
         let mode = raw.flatMap { IdentityMode(rawValue: $0) } ?? .simplified
         modeCache.withLock { cache in
             if cache.count >= 10_000 { cache.removeAll() }

@@ -326,7 +326,11 @@ package final class EmbeddedEventStore: EventStore {
         log.state.withLock { s in
             s.parts.append(contentsOf: parts)
             s.nextSeq = max(s.nextSeq, nextSeq)
+            // The loader logged these facts itself: unless earlier facts still wait for a
+            // flush, the log holds everything the graph does.
+            let allLogged = s.loggedLinkCount == s.identity.ordered.count
             for link in links { s.identity.apply(link) }
+            if allLogged { s.loggedLinkCount = s.identity.ordered.count }
         }
         let done = DispatchSemaphore(value: 0)
         let logger = self.logger
@@ -379,6 +383,10 @@ package final class EmbeddedEventStore: EventStore {
         let s = log.snapshot()
         return EmbeddedSnapshot(project: project, chunks: s.tailChunks, parts: s.parts, userIds: log.userIds, runs: s.runs, currentProfiles: { log.state.withLock { $0.profiles } }, identity: s.identity,
                                  deletions: s.deletions, hidden: Self.hidden(s.deletions, log.userIds))
+    }
+
+    package func identity(of project: ProjectID) throws(StoreError) -> IdentityGraph {
+        try log(project).state.withLock { $0.identity }
     }
 
     /// The uids deletions hide, and below which sequence number.

@@ -41,11 +41,19 @@ package protocol EventStore: Sendable {
     /// before this call, nothing after. Every read goes through it.
     func snapshot(of project: ProjectID) throws(StoreError) -> any EventSnapshot
 
+    /// The project's identity graph as it is now (ingestion asks it per request, so it is
+    /// cheaper than a snapshot).
+    func identity(of project: ProjectID) throws(StoreError) -> IdentityGraph
+
     /// Makes what was acknowledged durable as configured and stops taking writes. Idempotent.
     func close()
 }
 
 extension EventStore {
+    package func identity(of project: ProjectID) throws(StoreError) -> IdentityGraph {
+        try snapshot(of: project).identity
+    }
+
     /// Appends validated events; returns once they are durable (per the configured durability).
     package func append(events: [Event], to project: ProjectID, receivedMs: Int64) async throws(StoreError) -> AppendReceipt {
         try await append(records: EventRecords(events), to: project, receivedMs: receivedMs)

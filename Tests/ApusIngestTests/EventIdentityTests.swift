@@ -2,6 +2,7 @@
 
 import ApusIngest
 import ApusModel
+import ApusStoreCore
 import Testing
 
 struct EventIdentityTests {
@@ -118,6 +119,8 @@ struct EventIdentityTests {
         (#""distinct_id":"$device:d1","$device_id":"d1","$user_id":"alice""#, "alice", "$device:d1"),
         (#""$user_id":42,"distinct_id":"other""#, "42", "other"),
         (#""distinct_id":"u","$device_id":"","$user_id":null"#, "u", "u"),
+        // A `$device:` id sent with `$user_id` alone stays: the identity graph joins it to the user.
+        (#""distinct_id":"$device:d1","$user_id":"alice""#, "$device:d1", "$device:d1"),
         (#""distinct_id":"u""#, "u", "u"),
     ])
     func setsTheDistinctIdFromDeviceAndUserUnderSimplifiedMerge(properties: String, simplified: String, original: String) throws {
@@ -141,5 +144,26 @@ struct EventIdentityTests {
         #expect(simplified.accepted.first?.event.distinctId == "$device:d7")
         let original = try validate(json, eventContext(.importEvents, strict: true, identityMode: .original))
         #expect(original.failures.first?.field == "properties.distinct_id")
+    }
+
+    /// The distinct id Simplified merge sets and the identity fact read from the stored event
+    /// name the same ids: a device id past the string limit, a numeric `$user_id` past 2^53.
+    @Test func theDistinctIdAndTheIdentityFactAgree() throws {
+        let long = String(repeating: "d", count: 300)
+        let device = try #require(try validate(record(#""$device_id":"\#(long)""#)).accepted.first?.event)
+        let deviceOnly = try #require(try validate(record(#""$device_id":"\#(long)","$user_id":"bob""#)).accepted.first?.event)
+        #expect(IdentityLink.links(in: deviceOnly).contains(.deviceUser(device: device.distinctId, user: "bob")))
+        let numeric = try #require(try validate(record(#""$device_id":"d1","$user_id":1234567890123456789"#)).accepted.first?.event)
+        #expect(IdentityLink.links(in: numeric) == [.deviceUser(device: "$device:d1", user: numeric.distinctId)])
+    }
+
+    /// Strict /import does not judge a distinct id Simplified merge replaces, but the id it
+    /// takes must not be a placeholder.
+    @Test func strictImportJudgesTheIdSimplifiedMergeTakes() throws {
+        let context = eventContext(.importEvents, strict: true)
+        let replaced = try validate(record(#""distinct_id":"anonymous","$user_id":"u1","$insert_id":"abc-1""#), context)
+        #expect(replaced.accepted.first?.event.distinctId == "u1")
+        let placeholder = try #require(try validate(record(#""$user_id":"undefined","$insert_id":"abc-2""#), context).failures.first)
+        #expect(placeholder.field == "properties.$user_id" && placeholder.code == "placeholder_value")
     }
 }

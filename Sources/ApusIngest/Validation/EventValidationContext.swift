@@ -29,7 +29,8 @@ package struct EventValidationContext: Sendable {
     package var geoLocator: (any GeoLocator)?
     /// How a project's identities merge: under Simplified ID merge an event's distinct id is
     /// its `$user_id`, else `$device:` + its `$device_id` (spec §1.6.1).
-    package var identityMode: @Sendable (ProjectID) -> IdentityMode
+    /// Nil when the mode cannot be told now: then no distinct id is rewritten.
+    package var identityMode: @Sendable (ProjectID) -> IdentityMode?
 
     /// Creates a context.
     package init(
@@ -43,7 +44,7 @@ package struct EventValidationContext: Sendable {
         useRequestIP: Bool = false,
         insertIdSeed: UInt64? = nil,
         geoLocator: (any GeoLocator)? = nil,
-        identityMode: @escaping @Sendable (ProjectID) -> IdentityMode = { _ in .simplified }
+        identityMode: @escaping @Sendable (ProjectID) -> IdentityMode? = { _ in .simplified }
     ) {
         self.endpoint = endpoint
         self.strict = strict

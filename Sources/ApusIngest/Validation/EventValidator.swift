@@ -202,27 +202,34 @@ struct EventValidation {
         }
 
         // distinct_id. Under Simplified ID merge the server sets it from `$user_id` or
-        // `$device_id` when either is there (whatever the client sent).
-        let simplifiedId = simplifiedDistinctId(special, project: project)
+        // `$device_id` when either is there (whatever the client sent, which is then not
+        // checked: it is not kept).
         var distinctId = ""
-        switch special.distinctId {
-        case nil, .null?:
-            if strictRules && simplifiedId == nil {
-                return refuse(index, givenInsertId, "properties.distinct_id", .missingField,
-                              "'properties.distinct_id' is missing: strict /import needs it (use \"\" for events without a user)")
+        if let chosen = simplifiedDistinctId(special, project: project) {
+            if strictRules, PlaceholderValues.contains(chosen.raw) {
+                return refuse(index, givenInsertId, chosen.field, .placeholderValue,
+                              "'\(chosen.field)' is the placeholder '\(chosen.raw)': send the real id")
             }
-        case let value?:
-            guard let id = value.idString else {
-                return refuse(index, givenInsertId, "properties.distinct_id", .invalidField,
-                              "'properties.distinct_id' must be a string or a number, not a \(value.kindName)")
+            distinctId = chosen.id
+        } else {
+            switch special.distinctId {
+            case nil, .null?:
+                if strictRules {
+                    return refuse(index, givenInsertId, "properties.distinct_id", .missingField,
+                                  "'properties.distinct_id' is missing: strict /import needs it (use \"\" for events without a user)")
+                }
+            case let value?:
+                guard let id = value.idString else {
+                    return refuse(index, givenInsertId, "properties.distinct_id", .invalidField,
+                                  "'properties.distinct_id' must be a string or a number, not a \(value.kindName)")
+                }
+                if strictRules, PlaceholderValues.contains(id) {
+                    return refuse(index, givenInsertId, "properties.distinct_id", .placeholderValue,
+                                  "'properties.distinct_id' is the placeholder '\(id)': send the real id, or \"\" for events without a user")
+                }
+                distinctId = id.truncated(toUTF8Bytes: limits.stringBytesMax)
             }
-            if strictRules, PlaceholderValues.contains(id) {
-                return refuse(index, givenInsertId, "properties.distinct_id", .placeholderValue,
-                              "'properties.distinct_id' is the placeholder '\(id)': send the real id, or \"\" for events without a user")
-            }
-            distinctId = id.truncated(toUTF8Bytes: limits.stringBytesMax)
         }
-        if let simplifiedId { distinctId = simplifiedId.truncated(toUTF8Bytes: limits.stringBytesMax) }
 
         // $insert_id.
         let insertId: String
@@ -261,17 +268,28 @@ struct EventValidation {
     // MARK: - Rules
 
     /// The distinct id Simplified ID merge gives an event (spec §1.6.1): its `$user_id`, else
-    /// `$device:` + its `$device_id`; nil when the project merges the Original way or the event
-    /// has neither (an empty string or a non-id value counts as absent).
-    mutating func simplifiedDistinctId(_ special: Special, project: ProjectID) -> String? {
+    /// `$device:` + its `$device_id` — each as stored in the properties (cut to the string
+    /// limit), so the identity facts read from them name the same ids — with the property it
+    /// came from and its value as sent. Nil when the project merges the Original way (or its
+    /// mode could not be read: a rewrite cannot be undone), when the event has neither (an
+    /// empty string or a non-id value counts as absent), and when a `$device:` distinct id
+    /// comes with `$user_id` alone: that id stays, and the identity graph joins it to the user
+    /// (the backward-compatible reading of a `$device:` id).
+    mutating func simplifiedDistinctId(_ special: Special, project: ProjectID) -> (id: String, raw: String, field: String)? {
         func id(_ value: JSONValue?) -> String? {
             guard let s = value?.idString, !s.isEmpty else { return nil }
             return s
         }
-        let user = id(special.userId), device = user == nil ? id(special.deviceId) : nil
+        let user = id(special.userId), device = id(special.deviceId)
         guard user != nil || device != nil, projects.identityMode(of: project) == .simplified else { return nil }
-        if let user { return user }
-        return device.map { $0.hasPrefix(Self.devicePrefix) ? $0 : Self.devicePrefix + $0 }
+        let max = context.limits.stringBytesMax
+        if let user {
+            if device == nil, case .string(let sent)? = special.distinctId, sent.hasPrefix(Self.devicePrefix), sent != user { return nil }
+            return (user.truncated(toUTF8Bytes: max), user, "properties.$user_id")
+        }
+        guard let device else { return nil }
+        let stored = device.truncated(toUTF8Bytes: max)
+        return (stored.hasPrefix(Self.devicePrefix) ? stored : Self.devicePrefix + stored, device, "properties.$device_id")
     }
 
     static let devicePrefix = "$device:"

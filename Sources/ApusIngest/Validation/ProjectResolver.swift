@@ -14,11 +14,11 @@ struct ProjectResolver {
 
     let authenticatedProject: ProjectID?
     let resolveToken: @Sendable (String) -> ProjectID?
-    let resolveMode: @Sendable (ProjectID) -> IdentityMode
+    let resolveMode: @Sendable (ProjectID) -> IdentityMode?
     private var lastToken: String?
     private var lastProject: ProjectID?
     private var lastModeProject: ProjectID?
-    private var lastMode = IdentityMode.simplified
+    private var lastMode: IdentityMode? = nil
 
     init(_ context: EventValidationContext) {
         authenticatedProject = context.authenticatedProject
@@ -27,7 +27,7 @@ struct ProjectResolver {
     }
 
     /// How `project`'s identities merge (asked once per batch and project in a row).
-    mutating func identityMode(of project: ProjectID) -> IdentityMode {
+    mutating func identityMode(of project: ProjectID) -> IdentityMode? {
         if project != lastModeProject {
             lastMode = resolveMode(project)
             lastModeProject = project

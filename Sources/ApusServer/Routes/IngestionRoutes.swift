@@ -93,7 +93,7 @@ package struct IngestionRoutes: Sendable {
         return accepted.map { update in
             if clusters[update.project] == nil {
                 let original = state.catalog.identityMode(of: update.project) == .original
-                    ? (try? state.store.snapshot(of: update.project))?.identity.original : nil
+                    ? (try? state.store.identity(of: update.project))?.original : nil
                 clusters[update.project] = .some(original)
             }
             guard let c = clusters[update.project] ?? nil else { return update }

@@ -201,7 +201,10 @@ package final class BlockPart: Sendable {
             p.strings = try decoded(sub.chunk, .strings, keep: { v in
                 let ids = NarrowIds(v.ids, bound: v.dictionary.count)
                 // A block's own dictionary (plain text) is held here; the key's is cached once.
-                let own = dictionary == nil || v.dictionary.count != dictionary!.count ? v.dictionary.reduce(0) { $0 + $1.utf8.count + 16 } : 0
+                let shared = dictionary.map { d in
+                    d.withUnsafeBufferPointer { a in v.dictionary.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
+                } ?? false
+                let own = shared ? 0 : v.dictionary.reduce(0) { $0 + $1.utf8.count + 16 }
                 return (CachedStrings(present: v.present, ids: ids, dictionary: v.dictionary),
                         ids.count * ids.bytesPerRow + v.present.words.count * 8 + own)
             }, use: { StringValues(present: $0.present, ids: $0.ids.widened, dictionary: $0.dictionary) }) { r throws(DecodeFailure) in

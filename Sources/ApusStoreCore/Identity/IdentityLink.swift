@@ -31,7 +31,10 @@ package enum IdentityLink: Sendable, Hashable {
         func text(_ key: String) -> String? {
             switch event.properties[key: key] {
             case .string(let s)? where !s.isEmpty: return s
-            case .number(let n)?: return JSONWriter.string(.number(n))
+            case .number(let n)?:
+                // As ingestion spells a numeric id (`idString`): integers without a decimal point.
+                if n.isFinite, n == n.rounded(.towardZero), n.magnitude < 9.2e18 { return String(Int64(n)) }
+                return JSONWriter.string(.number(n))
             default: return nil
             }
         }
