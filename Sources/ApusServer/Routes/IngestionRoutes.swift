@@ -89,14 +89,14 @@ package struct IngestionRoutes: Sendable {
     /// User updates of Original ID merge projects, each sent to the profile of the person its
     /// distinct id stands for (as merged when the update arrives).
     private func redirectingAliases(_ accepted: [ProfileUpdate]) -> [ProfileUpdate] {
-        var clusters: [ProjectID: IdentityClusters?] = [:]
+        // Per project once: its Original-mode clusters, or none (Simplified, or unreadable).
+        var clusters: [ProjectID: IdentityClusters] = [:]
+        for project in Set(accepted.map(\.project)) where state.catalog.identityMode(of: project) == .original {
+            clusters[project] = (try? state.store.identity(of: project))?.original
+        }
+        guard !clusters.isEmpty else { return accepted }
         return accepted.map { update in
-            if clusters[update.project] == nil {
-                let original = state.catalog.identityMode(of: update.project) == .original
-                    ? (try? state.store.identity(of: update.project))?.original : nil
-                clusters[update.project] = .some(original)
-            }
-            guard let c = clusters[update.project] ?? nil else { return update }
+            guard let c = clusters[update.project] else { return update }
             return update.redirected { c.canonical(of: $0) }
         }
     }
