@@ -1,9 +1,11 @@
 // `apus import` writes day parts directly, skipping the WAL. Work is split so that the one
-// serial step is small: workers turn each decoded batch into columnar blocks per UTC day
-// (`prepare`, any thread); the loader, in file order, gives the batch its uids and sequence
-// numbers (`append`); every `bufferRows` events become one part per day they hold, sorted and
-// written on a background thread (each day on its own core) while the next batches are read;
-// then the flush mark moves past them. The latest day of a generation is held back for the
+// serial step is small: workers read each decoded batch's times and distinct ids (`prepare`,
+// any thread); the loader, in file order, gives the batch its uids and sequence numbers and
+// files its rows by day as (uid, time, seq) keys pointing at the records (`append`); every
+// `bufferRows` events become one part per day they hold, written in the background while the
+// next batches are read: keys sorted, then blocks built straight from the records in that
+// order (so no column is copied twice) and written, each step on both cores; then the flush
+// mark moves past them. The latest day of a generation is held back for the
 // next one while it is small: files sorted by time (as Mixpanel exports are) then give each
 // day one part, and `finish()` has nothing to merge.
 //
@@ -20,14 +22,77 @@ import ApusStoreCore
 import Foundation
 import Synchronization
 
-/// Events of one batch as columns per day, not yet numbered: in each block `seqs` holds the
-/// row's index in the batch and `uids` is unset.
+/// Events of one batch, read as far as ordering needs (time, distinct id), their records
+/// kept as they are: blocks are built once the rows are sorted.
 package struct PreparedBatch: Sendable {
-    package var blocks: [EventBlock] = []
+    package var records: RecordArena
+    /// Each event's time, in batch order.
+    package var timesMs: [Int64] = []
     /// Each event's distinct id, in batch order.
     package var distinctIds: [String] = []
     /// The identity facts of the batch's events, in order.
     package var links: [IdentityLink] = []
+
+    package var count: Int { timesMs.count }
+}
+
+/// Event records in one allocation of their exact size, whose addresses stay put for as long
+/// as the arena lives (so block builders on several threads read them in place).
+package final class RecordArena: @unchecked Sendable {
+    private let base: UnsafeMutableRawBufferPointer
+    private let ranges: [Range<Int>]
+
+    package init(_ records: EventRecords) {
+        let base = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, records.writer.count), alignment: 8)
+        records.bytes.withUnsafeBytes { bytes in
+            if let from = bytes.baseAddress { base.baseAddress!.copyMemory(from: from, byteCount: bytes.count) }
+        }
+        self.base = base
+        ranges = records.ranges
+    }
+
+    deinit { base.deallocate() }
+
+    package var count: Int { ranges.count }
+
+    /// Record `i`'s bytes (valid while the arena lives).
+    package func record(_ i: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: base[ranges[i]])
+    }
+}
+
+/// A buffered row: its sort key (uid in the high 32 bits, milliseconds into its day below),
+/// sequence number, and where its record is.
+package struct BufferedRow: Sendable {
+    package var key: UInt64
+    package var seq: UInt64
+    package var batch: UInt32
+    package var index: UInt32
+
+    package init(key: UInt64, seq: UInt64, batch: UInt32, index: UInt32) {
+        self.key = key
+        self.seq = seq
+        self.batch = batch
+        self.index = index
+    }
+}
+
+/// The record arenas a generation reads, by batch number.
+package struct ArenaTable: @unchecked Sendable {
+    private let first: UInt32
+    private let arenas: [RecordArena?]
+
+    package init(_ batches: [UInt32: RecordArena]) {
+        first = batches.keys.min() ?? 0
+        var arenas = [RecordArena?](repeating: nil, count: batches.isEmpty ? 0 : Int(batches.keys.max()! - first) + 1)
+        for (number, arena) in batches { arenas[Int(number - first)] = arena }
+        self.arenas = arenas
+    }
+
+    @inline(__always)
+    func record(_ row: BufferedRow) -> UnsafeRawBufferPointer {
+        arenas[Int(row.batch &- first)]!.record(Int(row.index))
+    }
 }
 
 /// What the background writes have done so far.
@@ -46,7 +111,11 @@ package final class BulkLoader {
     private let bufferRows: Int
     static let request = MergingCursor.sourceRequest(.everything(days: Int32.min...Int32.max))
     private var nextSeq: UInt64
-    private var buffered: [Int32: [EventBlock]] = [:]
+    /// Rows per day not yet written, in seq order.
+    private var buffered: [Int32: [BufferedRow]] = [:]
+    /// The batches whose records buffered rows point at, by number.
+    private var batches: [UInt32: RecordArena] = [:]
+    private var nextBatch: UInt32 = 0
     private var bufferedRows = 0
     private var daysTouched = Set<Int32>()
     /// One generation at a time is written in the background.
@@ -80,46 +149,26 @@ package final class BulkLoader {
         lastMark = s.nextSeq
     }
 
-    /// Lays `events` out as blocks per day (any thread).
+    /// Reads what ordering needs of `events` (any thread).
     package static func prepare(_ events: [Event]) throws(StoreError) -> PreparedBatch {
         try prepare(EventRecords(events))
     }
 
-    /// Lays event records out as blocks per day (any thread), reading each record in place.
+    /// Reads what ordering needs of event records (any thread): each one's time and distinct
+    /// id, and its identity facts; the records are kept for building blocks later.
     package static func prepare(_ records: EventRecords) throws(StoreError) -> PreparedBatch {
-        var batch = PreparedBatch()
+        var batch = PreparedBatch(records: RecordArena(records))
+        batch.timesMs.reserveCapacity(records.count)
         batch.distinctIds.reserveCapacity(records.count)
-        let result: Result<Void, DecodeFailure> = records.bytes.withUnsafeBytes { all in
-            do throws(DecodeFailure) {
-                // Rows by day first, then one builder at a time held in a local (a builder kept
-                // in a dictionary is copied whole each time it is read there).
-                var rowsByDay: [Int32: [Int]] = [:]
-                for (i, range) in records.ranges.enumerated() {
-                    var r = BinaryReader(all, start: range.lowerBound, end: range.upperBound)
-                    let time = try r.zigzag()
-                    _ = try r.bytes() // name
-                    batch.distinctIds.append(String(decoding: try r.bytes(), as: UTF8.self))
-                    rowsByDay[utcDay(ofTimeMs: time), default: []].append(i)
-                    batch.links += IdentityLink.links(inRecord: UnsafeRawBufferPointer(rebasing: all[range]))
-                }
-                for day in rowsByDay.keys.sorted() {
-                    var builder = EventBlockBuilder(day: day, request: request)
-                    for i in rowsByDay[day]! {
-                        try builder.append(uid: 0, seq: UInt64(i), record: UnsafeRawBufferPointer(rebasing: all[records.ranges[i]]))
-                        if builder.isFull {
-                            batch.blocks.append(builder.build())
-                            builder = EventBlockBuilder(day: day, request: request)
-                        }
-                    }
-                    if builder.count > 0 { batch.blocks.append(builder.build()) }
-                }
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }
         do throws(DecodeFailure) {
-            try result.get()
+            for i in 0..<records.count {
+                let record = batch.records.record(i)
+                var r = BinaryReader(record, start: 0, end: record.count)
+                batch.timesMs.append(try r.zigzag())
+                _ = try r.bytes() // name
+                batch.distinctIds.append(String(decoding: try r.bytes(), as: UTF8.self))
+                batch.links += IdentityLink.links(inRecord: record)
+            }
         } catch {
             throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its batch")
         }
@@ -131,16 +180,29 @@ package final class BulkLoader {
         guard !failed, outcome.withLock({ $0.error == nil }) else {
             throw StoreError(.unavailable, "an earlier write of this import failed")
         }
-        guard !batch.distinctIds.isEmpty else { return }
+        guard batch.count > 0 else { return }
         let uids = try settlingOnFailure { () throws(StoreError) in try log.userIds.uids(for: batch.distinctIds) }
         let base = nextSeq
-        for var block in batch.blocks {
-            block.uids = block.seqs.map { uids[Int($0)] }
-            block.seqs = block.seqs.map { base + $0 }
-            buffered[block.day, default: []].append(block)
+        let number = nextBatch
+        nextBatch += 1
+        batches[number] = batch.records
+        // Rows of one day mostly come together: the day's list is looked up once per run.
+        var i = 0
+        while i < batch.count {
+            let day = utcDay(ofTimeMs: batch.timesMs[i])
+            let dayStart = Int64(day) * 86_400_000
+            var rows = buffered.removeValue(forKey: day) ?? []
+            while i < batch.count {
+                let ms = batch.timesMs[i] - dayStart
+                guard ms >= 0, ms < 86_400_000 else { break }
+                rows.append(BufferedRow(key: UInt64(uids[i]) << 32 | UInt64(ms), seq: base + UInt64(i),
+                                        batch: number, index: UInt32(i)))
+                i += 1
+            }
+            buffered[day] = rows
         }
-        nextSeq += UInt64(batch.distinctIds.count)
-        bufferedRows += batch.distinctIds.count
+        nextSeq += UInt64(batch.count)
+        bufferedRows += batch.count
         for link in batch.links where linksSeen.insert(link).inserted { links.append(link) }
         if bufferedRows >= bufferRows { try settlingOnFailure { () throws(StoreError) in try writeGeneration() } }
     }
@@ -170,33 +232,23 @@ package final class BulkLoader {
         }
     }
 
-    /// A day's buffered rows as blocks sorted by (uid, time, seq). The blocks come in seq order
-    /// (batches in file order, each batch's rows in order), so rows sort by (uid, time) and
-    /// then by their place in the buffer.
-    static func sorted(day: Int32, _ blocks: [EventBlock]) -> [EventBlock] {
-        struct Key {
-            /// uid in the high 32 bits, milliseconds into the day below (under 2^27).
-            var key: UInt64
-            var at: UInt32
-        }
-        var keys: [Key] = []
-        var inputOf: [Int32] = [], rowBase: [Int] = []
-        keys.reserveCapacity(blocks.reduce(0) { $0 + $1.count })
-        let dayStart = Int64(day) * 86_400_000
-        for (i, b) in blocks.enumerated() {
-            rowBase.append(keys.count)
-            for r in 0..<b.count {
-                let ms = UInt64(clamping: b.timesMs[r] - dayStart)
-                keys.append(Key(key: UInt64(b.uids[r]) << 32 | min(ms, 0xFFFF_FFFF), at: UInt32(keys.count)))
-                inputOf.append(Int32(i))
+    /// One day's rows sorted by (uid, time, seq): rows were appended in seq order, so ties of
+    /// (uid, time) keep it.
+    package static func sort(_ rows: inout [BufferedRow]) {
+        rows.sort { $0.key != $1.key ? $0.key < $1.key : $0.seq < $1.seq }
+    }
+
+    /// The block holding `rows` (sorted) of `day`, built from their records in place.
+    package static func block(day: Int32, rows: ArraySlice<BufferedRow>, arenas: ArenaTable) throws(StoreError) -> EventBlock {
+        var builder = EventBlockBuilder(day: day, request: request)
+        do throws(DecodeFailure) {
+            for row in rows {
+                try builder.append(uid: UInt32(truncatingIfNeeded: row.key >> 32), seq: row.seq, record: arenas.record(row))
             }
+        } catch {
+            throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its generation")
         }
-        keys.sort { $0.key != $1.key ? $0.key < $1.key : $0.at < $1.at }
-        let picks = keys.map { k in
-            let input = inputOf[Int(k.at)]
-            return BlockGather.Pick(input: input, row: Int32(Int(k.at) - rowBase[Int(input)]))
-        }
-        return BlockGather.blocks(day: day, request: request, inputs: blocks, picks: picks, rowsMax: EventBlock.rowsMax)
+        return builder.build()
     }
 
     /// Waits for the generation being written; throws its failure.
@@ -216,7 +268,7 @@ package final class BulkLoader {
         try awaitWriting()
         var days = buffered.keys.sorted()
         if !final, days.count > 1, let last = days.last,
-           buffered[last]!.reduce(0, { $0 + $1.count }) <= bufferRows / 2 {
+           buffered[last]!.count <= bufferRows / 2 {
             days.removeLast()
         }
         guard !days.isEmpty else { return }
@@ -225,14 +277,25 @@ package final class BulkLoader {
         failed = true
         try log.userIds.persist()
         failed = false
-        var generation: [(day: Int32, blocks: [EventBlock])] = []
+        var generation: [(day: Int32, rows: [BufferedRow])] = []
         var rows = 0
         for day in days {
-            let blocks = buffered.removeValue(forKey: day)!
-            rows += blocks.reduce(0) { $0 + $1.count }
-            generation.append((day, blocks))
+            let dayRows = buffered.removeValue(forKey: day)!
+            rows += dayRows.count
+            generation.append((day, dayRows))
         }
         bufferedRows -= rows
+        // The generation takes the batches it reads; those that held-back rows still point at stay.
+        var kept = Set<UInt32>()
+        for dayRows in buffered.values {
+            var last = UInt32.max
+            for row in dayRows where row.batch != last {
+                last = row.batch
+                kept.insert(row.batch)
+            }
+        }
+        let generationBatches = batches
+        batches = batches.filter { kept.contains($0.key) }
         daysTouched.formUnion(days)
         let mark = nextSeq
         // The identity facts of every row numbered so far go to the update log with this
@@ -245,7 +308,7 @@ package final class BulkLoader {
         writing = group
         writer.async(group: group) { [store, log, outcome, generation, rows] in
             do throws(StoreError) {
-                let parts = try Self.write(generation, links: generationLinks, linksFrom: linksFrom, mark: mark, log: log)
+                let parts = try Self.write(generation, batches: generationBatches, links: generationLinks, linksFrom: linksFrom, mark: mark, log: log)
                 store.installLoaded(log, parts: parts, nextSeq: mark, links: generationLinks)
                 outcome.withLock { $0.rows += rows; $0.parts += parts.count }
             } catch {
@@ -254,15 +317,41 @@ package final class BulkLoader {
         }
     }
 
-    /// Writes a part per day (both cores), then the mark; on failure removes them all.
-    private static func write(_ generation: [(day: Int32, blocks: [EventBlock])], links: [IdentityLink], linksFrom: UInt64,
+    /// Writes a part per day, then the mark; on failure removes them all. Both cores share
+    /// the work: days sort at once, then every block of every day is built at once, then the
+    /// days' parts are written at once.
+    private static func write(_ generation: [(day: Int32, rows: [BufferedRow])], batches: [UInt32: RecordArena],
+                              links: [IdentityLink], linksFrom: UInt64,
                               mark: UInt64, log: ProjectLog) throws(StoreError) -> [BlockPart] {
-        let results = Mutex<[Result<BlockPart?, StoreError>]>(Array(repeating: .success(nil), count: generation.count))
+        let sorted = Mutex<[[BufferedRow]]>(Array(repeating: [], count: generation.count))
         DispatchQueue.concurrentPerform(iterations: generation.count) { i in
+            var rows = generation[i].rows
+            sort(&rows)
+            sorted.withLock { $0[i] = rows }
+        }
+        let dayRows = sorted.withLock { $0 }
+        let arenas = ArenaTable(batches)
+        var jobs: [(day: Int, rows: Range<Int>)] = []
+        for (d, rows) in dayRows.enumerated() {
+            for start in stride(from: 0, to: rows.count, by: EventBlock.rowsMax) {
+                jobs.append((d, start..<min(rows.count, start + EventBlock.rowsMax)))
+            }
+        }
+        let built = Mutex<[Result<EventBlock, StoreError>?]>(Array(repeating: nil, count: jobs.count))
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { [jobs] j in
+            let (d, range) = jobs[j]
+            let r = Result { () throws(StoreError) in try block(day: generation[d].day, rows: dayRows[d][range], arenas: arenas) }
+            built.withLock { $0[j] = r }
+        }
+        var blocksOfDay: [[EventBlock]] = Array(repeating: [], count: generation.count)
+        for (j, r) in built.withLock({ $0 }).enumerated() {
+            blocksOfDay[jobs[j].day].append(try r!.get())
+        }
+        let results = Mutex<[Result<BlockPart?, StoreError>]>(Array(repeating: .success(nil), count: generation.count))
+        DispatchQueue.concurrentPerform(iterations: generation.count) { [blocksOfDay] i in
             let r: Result<BlockPart?, StoreError>
             do throws(StoreError) {
-                let (day, blocks) = generation[i]
-                r = .success(try DayPartWriter.write(project: log.id, day: day, sources: [.over(sorted(day: day, blocks))],
+                r = .success(try DayPartWriter.write(project: log.id, day: generation[i].day, sources: [.over(blocksOfDay[i])],
                                                      directory: log.partsDirectory, fs: log.fs, cache: log.cache))
             } catch {
                 r = .failure(error)
