@@ -3,6 +3,11 @@
 // Dependencies are named once here; targets follow in import order (see ARCHITECTURE.md).
 import PackageDescription
 
+// The small value modules that hot loops elsewhere call into (byte parsing, binary codecs,
+// hashing) offer their function bodies to the modules that import them, so a release build can
+// inline across the module boundary.
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "apus",
     platforms: [.macOS(.v14)],
@@ -35,7 +40,7 @@ let package = Package(
         .target(name: "CCRC32C"),
 
         // Values only: JSON, events, errors. No I/O.
-        .target(name: "ApusModel"),
+        .target(name: "ApusModel", swiftSettings: crossModule),
 
         // Mixpanel's segmentation-expression language (`where`, `on`): parser, canonical printer,
         // reference evaluator (the oracle) and the static analysis query planners need.
@@ -43,7 +48,7 @@ let package = Package(
 
         // The seams: the EventStore protocol, the store's error, the file-system protocol and
         // its POSIX implementation. No store logic.
-        .target(name: "ApusStoreCore", dependencies: ["ApusModel"]),
+        .target(name: "ApusStoreCore", dependencies: ["ApusModel"], swiftSettings: crossModule),
 
         // The embedded event store: WAL, memtable, columnar parts, compaction.
         .target(name: "ApusStore", dependencies: [

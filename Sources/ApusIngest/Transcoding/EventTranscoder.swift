@@ -340,7 +340,7 @@ struct RecordTranscoder {
     mutating func transcodeValue(openContainers: Int) throws(TranscodeStop) {
         switch parser.nextByte {
         case .quote?:
-            escapedValue.removeAll(keepingCapacity: true)
+            if !escapedValue.isEmpty { escapedValue.removeAll(keepingCapacity: true) }
             let range = try Self.readString(&parser, into: &escapedValue)
             let bytes = range.map { UnsafeBufferPointer(rebasing: input[$0]) }
             let count = bytes?.count ?? escapedValue.count
@@ -370,7 +370,7 @@ struct RecordTranscoder {
     mutating func readKey() throws(TranscodeStop) -> Range<Int>? {
         parser.skipWhitespace()
         guard parser.nextByte == .quote else { throw .payload }
-        escapedKey.removeAll(keepingCapacity: true)
+        if !escapedKey.isEmpty { escapedKey.removeAll(keepingCapacity: true) }
         let keyRange = try Self.readString(&parser, into: &escapedKey)
         try expect(.colon)
         parser.skipWhitespace()

@@ -19,7 +19,7 @@ extension JSONParser {
     /// range of its bytes in the input when it holds no escapes (then `escaped` is untouched),
     /// else nil with its decoded bytes appended to `escaped`. Leaves `offset` after the closing
     /// quote. The same checks as for any string (UTF-8, control characters, escapes) apply.
-    public mutating func readString(escapedInto escaped: inout [UInt8]) throws(JSONParseError) -> Range<Int>? {
+    @inlinable public mutating func readString(escapedInto escaped: inout [UInt8]) throws(JSONParseError) -> Range<Int>? {
         if let range = try scanString() { return range }
         escaped.append(contentsOf: scratch)
         return nil
@@ -27,10 +27,10 @@ extension JSONParser {
 
     /// Checks the string whose opening quote is at `offset` and leaves `offset` after it: the
     /// range of its bytes when it holds no escapes, else nil with its decoded bytes in `scratch`.
-    @inline(__always)
+    @inlinable
     mutating func scanString() throws(JSONParseError) -> Range<Int>? {
         let n = input.count
-        let start = offset + 1
+        let start = position + 1
         var i = start
         while true {
             i = skipPlainASCII(from: i)
@@ -39,7 +39,7 @@ extension JSONParser {
             }
             let b = input[i]
             if b == .quote {
-                offset = i + 1
+                position = i + 1
                 return start ..< i
             }
             if b == .backslash {
@@ -59,7 +59,7 @@ extension JSONParser {
 
     /// The index of the first byte at or after `i` that is a quote, a backslash, a control
     /// character or non-ASCII (or the end).
-    @inline(__always)
+    @inlinable
     func skipPlainASCII(from start: Int) -> Int {
         var i = start
         let n = input.count
@@ -89,7 +89,7 @@ extension JSONParser {
 
     /// Slow path for a string containing escapes: decodes it into `scratch`; leaves `offset`
     /// after its closing quote.
-    mutating func decodeEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) {
+    @usableFromInline mutating func decodeEscapedString(start: Int, firstEscape: Int) throws(JSONParseError) {
         let n = input.count
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[start ..< firstEscape]))
@@ -208,7 +208,7 @@ extension JSONParser {
     }
 
     /// Checks the multi-byte UTF-8 sequence starting at `i` (a byte ≥ 0x80); returns the index after it.
-    func validateUTF8Sequence(at i: Int) throws(JSONParseError) -> Int {
+    @usableFromInline func validateUTF8Sequence(at i: Int) throws(JSONParseError) -> Int {
         let n = input.count
         let lead = input[i]
         let length: Int
@@ -237,7 +237,7 @@ extension JSONParser {
         error(.invalidUTF8, "a string holds bytes that are not valid UTF-8; send text encoded as UTF-8", at: i)
     }
 
-    func controlCharacterError(at i: Int) -> JSONParseError {
+    @usableFromInline func controlCharacterError(at i: Int) -> JSONParseError {
         let code = String(input[i], radix: 16, uppercase: true)
         let padded = code.count == 1 ? "0" + code : code
         return error(.controlCharacter,

@@ -21,9 +21,14 @@ public struct JSONParser {
     /// Objects and arrays may nest at most this deep; deeper input is refused.
     public let depthMax: Int
 
-    let input: UnsafeBufferPointer<UInt8>
+    @usableFromInline let input: UnsafeBufferPointer<UInt8>
     /// The offset of the next byte to read.
-    public internal(set) var offset: Int
+    public internal(set) var offset: Int {
+        get { position }
+        set { position = newValue }
+    }
+    /// `offset`'s storage (what inlinable code reads and moves).
+    @usableFromInline var position: Int
     var depth = 0
     /// Structural bytes (`{ [ , :`) consumed so far: roughly one per value or member built,
     /// which is what a parse costs in memory beyond the text itself.
@@ -32,7 +37,7 @@ public struct JSONParser {
     /// Whether the last string parsed held escapes (its text is then not its bytes).
     var lastStringWasEscaped = false
     let valueStack = JSONParserStack<JSONValue>()
-    var scratch: [UInt8] = []
+    @usableFromInline var scratch: [UInt8] = []
 
     /// Creates a parser reading `input` from its start (after a UTF-8 byte order mark, if any).
     /// The buffer must stay valid while the parser is used.
@@ -40,25 +45,25 @@ public struct JSONParser {
         self.input = input
         self.depthMax = depthMax
         let hasBOM = input.count >= 3 && input[0] == 0xEF && input[1] == 0xBB && input[2] == 0xBF
-        self.offset = hasBOM ? 3 : 0
+        self.position = hasBOM ? 3 : 0
     }
 
     /// True when every byte has been read. Call `skipWhitespace()` first to ignore trailing space.
-    public var isAtEnd: Bool { offset >= input.count }
+    @inlinable public var isAtEnd: Bool { position >= input.count }
 
     /// The next byte without consuming it, or nil at the end.
-    public var nextByte: UInt8? { offset < input.count ? input[offset] : nil }
+    @inlinable public var nextByte: UInt8? { position < input.count ? input[position] : nil }
 
     /// Moves past spaces, tabs, carriage returns and newlines.
-    public mutating func skipWhitespace() {
-        var i = offset
+    @inlinable public mutating func skipWhitespace() {
+        var i = position
         let n = input.count
         while i < n {
             let b = input[i]
             guard b == .space || b == .newline || b == .carriageReturn || b == .tab else { break }
             i += 1
         }
-        offset = i
+        position = i
     }
 
     /// Parses one value starting at the next non-whitespace byte, leaving the offset just after it.
@@ -91,9 +96,9 @@ public struct JSONParser {
     }
 
     /// Continues reading at `offset` of the input (for callers that walk the input themselves).
-    public mutating func move(to offset: Int) {
+    @inlinable public mutating func move(to offset: Int) {
         precondition(offset >= 0 && offset <= input.count, "offset outside the input")
-        self.offset = offset
+        position = offset
     }
 
     /// Parses one value as if `depth` containers were already open around it, so the nesting
@@ -271,7 +276,7 @@ public struct JSONParser {
 
     // MARK: - Errors
 
-    func error(_ kind: JSONParseError.Kind, _ message: String, at position: Int? = nil) -> JSONParseError {
+    @usableFromInline func error(_ kind: JSONParseError.Kind, _ message: String, at position: Int? = nil) -> JSONParseError {
         JSONParseError(kind, offset: position ?? offset, message: message)
     }
 

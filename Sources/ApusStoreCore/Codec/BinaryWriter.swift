@@ -13,9 +13,9 @@ package struct BinaryWriter {
     }
 
     /// The number of bytes written.
-    package var count: Int { bytes.count }
+    @inlinable package var count: Int { bytes.count }
 
-    package mutating func u8(_ v: UInt8) { bytes.append(v) }
+    @inlinable package mutating func u8(_ v: UInt8) { bytes.append(v) }
 
     /// The bytes written so far; the writer starts empty again, keeping its capacity.
     package mutating func take() -> [UInt8] {
@@ -34,7 +34,7 @@ package struct BinaryWriter {
     package mutating func f64(_ v: Double) { u64(v.bitPattern) }
 
     /// Unsigned LEB128.
-    package mutating func varint(_ value: UInt64) {
+    @inlinable package mutating func varint(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -44,12 +44,12 @@ package struct BinaryWriter {
     }
 
     /// Signed integer as zigzag LEB128.
-    package mutating func zigzag(_ value: Int64) {
+    @inlinable package mutating func zigzag(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     /// A varint byte length followed by the UTF-8 bytes.
-    package mutating func string(_ s: String) {
+    @inlinable package mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
@@ -58,13 +58,13 @@ package struct BinaryWriter {
     }
 
     /// Raw bytes with no length prefix.
-    package mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    @inlinable package mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
     /// Raw bytes with no length prefix.
     package mutating func raw(_ b: some Collection<UInt8>) { bytes.append(contentsOf: b) }
 
     /// A varint byte length followed by the bytes.
-    package mutating func lengthPrefixed(_ b: UnsafeBufferPointer<UInt8>) {
+    @inlinable package mutating func lengthPrefixed(_ b: UnsafeBufferPointer<UInt8>) {
         varint(UInt64(b.count))
         bytes.append(contentsOf: b)
     }

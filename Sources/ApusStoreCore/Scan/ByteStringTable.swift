@@ -13,14 +13,16 @@ package struct ByteStringTable {
     /// Entry `i` is `arena[starts[i]..<starts[i + 1]]`.
     private var starts: [Int] = [0]
     private var hashes: [UInt64] = []
-    /// Entry number + 1 per slot, 0 for empty; a power of two in size.
-    private var slots: [UInt32]
+    /// Per slot, 0 for empty, else the entry's number + 1 in the low 32 bits and the high 32
+    /// bits of its hash above (so a probe that misses rarely reads the entry); a power of two
+    /// in size.
+    private var slots: [UInt64]
     private let seed: UInt64
 
     package init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [UInt32](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         seed = UInt64.random(in: 1...UInt64.max)
     }
 
@@ -32,19 +34,22 @@ package struct ByteStringTable {
     package mutating func id(of bytes: UnsafeBufferPointer<UInt8>) -> (id: UInt32, inserted: Bool) {
         let h = Self.hash(bytes, seed: seed)
         let mask = slots.count - 1
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { break }
-            let id = Int(s - 1)
-            if hashes[id] == h && equals(id, bytes) { return (UInt32(id), false) }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                if equals(id, bytes) { return (UInt32(id), false) }
+            }
             i = (i + 1) & mask
         }
         let id = hashes.count
         hashes.append(h)
         arena.append(contentsOf: bytes)
         starts.append(arena.count)
-        slots[i] = UInt32(id + 1)
+        slots[i] = tag | UInt64(id + 1)
         if hashes.count * 2 > slots.count { grow() }
         return (UInt32(id), true)
     }
@@ -61,12 +66,15 @@ package struct ByteStringTable {
     package func find(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         let h = Self.hash(bytes, seed: seed)
         let mask = slots.count - 1
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let s = slots[i]
             if s == 0 { return nil }
-            let id = Int(s - 1)
-            if hashes[id] == h && equals(id, bytes) { return UInt32(id) }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let id = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                if equals(id, bytes) { return UInt32(id) }
+            }
             i = (i + 1) & mask
         }
     }
@@ -95,18 +103,18 @@ package struct ByteStringTable {
     }
 
     private mutating func grow() {
-        var bigger = [UInt32](repeating: 0, count: slots.count * 2)
+        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = bigger.count - 1
         for id in hashes.indices {
             var i = Int(truncatingIfNeeded: hashes[id]) & mask
             while bigger[i] != 0 { i = (i + 1) & mask }
-            bigger[i] = UInt32(id + 1)
+            bigger[i] = hashes[id] & 0xFFFF_FFFF_0000_0000 | UInt64(id + 1)
         }
         slots = bigger
     }
 
     /// A seeded hash reading eight bytes at a time.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func hash(_ bytes: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
         var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
         guard let base = bytes.baseAddress else { return h }
