@@ -6,6 +6,7 @@
 //                                    [--keep-data DIR]   (ingest into DIR and leave it, to measure reads)
 //   … --profile-folder DIR [--users N] [--peer-work DIR]  (profiles and user["plan"]; see ProfileRun.swift)
 //   … --profile-folder DIR --reopen-only  (the folder's open time with its profiles, three times)
+//   … --import-phases FILE [--events N]              (apus import's steps one at a time)
 //   … --flush-only | --decode-only | --scan-only      (in-process parts of the path; see BENCHMARKS.md)
 //   … --scan-folder DIR [--project P]                 (the --import-scan count by (day, event) over an existing folder)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
@@ -45,6 +46,11 @@ if args.contains("--import-scan") {
     try ImportRun.measure(apus: apusPath, events: totalEvents, users: Int(option("--users", "1000000"))!,
                           days: Int(option("--days", "90"))!, work: option("--work", NSTemporaryDirectory() + "apus-import-bench"),
                           python: args.contains("--no-peers") ? nil : option("--python", ".venv-bench/bin/python"))
+    exit(0)
+}
+
+if args.contains("--import-phases") {
+    try ImportPhasesRun.measure(file: option("--import-phases", ""), events: Int(option("--events", "1000000"))!)
     exit(0)
 }
 

@@ -1,4 +1,4 @@
-// Process-wide allocator settings for `apus serve`.
+// Process-wide allocator settings for `apus serve` and `apus import`.
 //
 // glibc serves allocations above a threshold (128 KiB at first) with their own mapping, which
 // goes back to the system when freed; but after the first such free it raises the threshold
@@ -9,21 +9,37 @@
 // so buffers of a few hundred KB that come and go (export slices) were mapped and zeroed again
 // each time, a third of an export's CPU in page faults; an 8 MiB trim threshold keeps that much
 // per heap for reuse. `mallopt` is not in Swift's Glibc module, so it is looked up by name.
+//
+// `apus import` is the opposite case: one process whose working set is its buffer, allocating
+// and freeing batch-sized buffers (a few MB) thousands of times. Mapped and zeroed afresh each
+// time, they cost a tenth of its CPU in page faults; served from the heap and kept there, they
+// are reused.
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 enum MemoryTuning {
+    /// For a server: memory use follows the work.
     static func returnLargeAllocationsToTheSystem() {
+        set(mmapThreshold: 1 << 20, trimThreshold: 8 << 20)
+    }
+
+    /// For a bulk load: batch-sized buffers come from the heap (up to glibc's 32 MiB ceiling
+    /// for the threshold) and freed ones stay for the next batch.
+    static func keepBatchBuffersForReuse() {
+        set(mmapThreshold: 32 << 20, trimThreshold: 256 << 20)
+    }
+
+    private static func set(mmapThreshold: Int32, trimThreshold: Int32) {
         #if canImport(Glibc)
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD in <malloc.h>
-        let trimThreshold: Int32 = -1 // M_TRIM_THRESHOLD
+        let mmapThresholdParameter: Int32 = -3 // M_MMAP_THRESHOLD in <malloc.h>
+        let trimThresholdParameter: Int32 = -1 // M_TRIM_THRESHOLD
         guard let symbol = dlsym(nil, "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-        _ = mallopt(mmapThreshold, 1 << 20)
-        _ = mallopt(trimThreshold, 8 << 20)
+        _ = mallopt(mmapThresholdParameter, mmapThreshold)
+        _ = mallopt(trimThresholdParameter, trimThreshold)
         #endif
     }
 }

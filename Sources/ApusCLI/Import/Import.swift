@@ -43,7 +43,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         DataOptions.restrictNewFiles()
-        MemoryTuning.returnLargeAllocationsToTheSystem()
+        MemoryTuning.keepBatchBuffersForReuse()
         let directory = data.directory
         for f in files where !FileManager.default.isReadableFile(atPath: f) {
             throw ValidationError("cannot read \(f)")

@@ -116,7 +116,16 @@ package struct RecordSplitter {
                 i += 1
                 continue
             }
-            // Inside a record.
+            // Inside a record: most bytes only move the nesting or a string's end, so a tight
+            // loop over locals takes them, and hands each byte that needs more (a newline, an
+            // escape, the record's last brace) to the steps below.
+            if !escaped {
+                let stop = skimRecord(chunk, from: i)
+                if stop != i {
+                    i = stop
+                    continue
+                }
+            }
             if b == 0x0A {
                 if lineDelimited == true && !inArray {
                     keepFrom = nil
@@ -179,6 +188,40 @@ package struct RecordSplitter {
         let out = done
         done = []
         return out
+    }
+
+    /// Walks a record's bytes from `start` while they only change `depth` (above 1) and
+    /// `inString`; returns where it stopped: at a newline, a backslash, a brace or bracket
+    /// that would close the record, or the chunk's end.
+    @inline(__always)
+    private mutating func skimRecord(_ chunk: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let p = chunk.baseAddress else { return start }
+        let n = chunk.count
+        var i = start, d = depth, s = inString
+        scan: while i < n {
+            let b = p[i]
+            if s {
+                switch b {
+                case 0x22: s = false; i += 1
+                case 0x5C, 0x0A: break scan
+                default: i = Self.nextStringStop(chunk, from: i + 1)
+                }
+                continue
+            }
+            switch b {
+            case 0x22: s = true
+            case 0x7B, 0x5B: d += 1
+            case 0x7D, 0x5D:
+                if d == 1 { break scan }
+                d -= 1
+            case 0x0A: break scan
+            default: break
+            }
+            i += 1
+        }
+        depth = d
+        inString = s
+        return i
     }
 
     /// The first index at or after `start` holding `"`, `\\` or a newline (or the end),

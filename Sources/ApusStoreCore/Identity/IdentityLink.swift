@@ -84,7 +84,9 @@ package enum IdentityLink: Sendable, Hashable {
         var at = 0
         while at < bytes.count, let hit = memchr(base + at, 0x24, bytes.count - at) {
             let i = base.distance(to: UnsafeRawPointer(hit))
-            for needle in needles where i + needle.count <= bytes.count {
+            // The byte after `$` rules out most needles before any is compared.
+            let next = i + 1 < bytes.count ? bytes[i + 1] : 0
+            for needle in needles where needle[1] == next && i + needle.count <= bytes.count {
                 if memcmp(base + i, needle, needle.count) == 0 { return true }
             }
             at = i + 1

@@ -25,11 +25,17 @@ package struct EventBlockBuilder {
     private var shapes: [[UInt32]] = []
     private var shapeIndex: [[UInt32]: UInt32] = [:]
     private var shapeOfRow: [UInt32] = []
-    /// The previous row's keys (table ids) and shape; the row being built's keys and shape.
-    private var lastKeys: [Int] = []
-    private var lastShape: [UInt32] = []
+    /// Per event name (by name id), the keys (table ids) of the last row of that name and that
+    /// row's shape id (`UInt32.max` before the first): rows of one event mostly repeat them,
+    /// even when rows of other events come between (as in a block sorted by user).
+    private var lastKeysOfName: [[Int]] = []
+    private var lastShapeOfName: [UInt32] = []
+    /// The row being built: its name id, how many keys it has, whether they are so far those
+    /// of the last row of its name (then `rowKeys` is not kept), and its keys once they differ.
+    private var rowName = 0
+    private var rowKeyCount = 0
+    private var rowRepeats = true
     private var rowKeys: [Int] = []
-    private var rowShape: [UInt32] = []
 
     package init(day: Int32, request: ScanRequest) {
         self.day = day
@@ -84,33 +90,44 @@ package struct EventBlockBuilder {
         uids.append(uid)
         timesMs.append(timeMs)
         let (id, inserted) = nameTable.id(of: name)
-        if inserted { names.append(String(decoding: name, as: UTF8.self)) }
+        if inserted {
+            names.append(String(decoding: name, as: UTF8.self))
+            lastKeysOfName.append([])
+            lastShapeOfName.append(.max)
+        }
         nameIds.append(id)
+        rowName = Int(id)
         if request.seqs { seqs.append(seq) }
         if request.insertIds { insertIds.append(bytes: insertId) }
-        rowKeys.removeAll(keepingCapacity: true)
-        rowShape.removeAll(keepingCapacity: true)
+        rowKeyCount = 0
+        rowRepeats = true
     }
 
     /// The column of the row's next key, or nil when the request does not keep it.
     @inline(__always)
     private mutating func column(forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
-        let position = rowKeys.count
-        let keyId: Int
-        // Rows of one event mostly repeat the previous row's keys in the same order: comparing
-        // bytes with the previous row's key is cheaper than a lookup.
-        if position < lastKeys.count && keyTable.equals(lastKeys[position], key) {
-            keyId = lastKeys[position]
-        } else {
+        let position = rowKeyCount
+        rowKeyCount += 1
+        var keyId = -1
+        // Rows of one event mostly repeat the keys of its previous row in the same order:
+        // comparing bytes with that row's key is cheaper than a lookup.
+        if rowRepeats {
+            if position < lastKeysOfName[rowName].count && keyTable.equals(lastKeysOfName[rowName][position], key) {
+                keyId = lastKeysOfName[rowName][position]
+            } else {
+                rowRepeats = false
+                rowKeys.removeAll(keepingCapacity: true)
+                rowKeys.append(contentsOf: lastKeysOfName[rowName][..<position])
+            }
+        }
+        if keyId < 0 {
             let (id, inserted) = keyTable.id(of: key)
             keyId = Int(id)
             if inserted { columnOfKey.append(newColumn(String(decoding: key, as: UTF8.self))) }
+            rowKeys.append(keyId)
         }
-        rowKeys.append(keyId)
         let c = columnOfKey[keyId]
-        guard c >= 0 else { return nil }
-        if request.keyOrder { rowShape.append(UInt32(c)) }
-        return c
+        return c >= 0 ? c : nil
     }
 
     /// The column for a key seen for the first time in this block, or -1.
@@ -124,20 +141,30 @@ package struct EventBlockBuilder {
     }
 
     private mutating func endRow() {
-        if rowKeys != lastKeys { swap(&rowKeys, &lastKeys) }
-        guard request.keyOrder else { return }
-        if let id = shapeOfRow.last, rowShape == lastShape {
-            shapeOfRow.append(id)
-        } else if let id = shapeIndex[rowShape] {
-            shapeOfRow.append(id)
-            swap(&rowShape, &lastShape)
-        } else {
-            let id = UInt32(shapes.count)
-            shapeIndex[rowShape] = id
-            shapes.append(rowShape)
-            shapeOfRow.append(id)
-            swap(&rowShape, &lastShape)
+        if rowRepeats && rowKeyCount == lastKeysOfName[rowName].count && lastShapeOfName[rowName] != .max {
+            if request.keyOrder { shapeOfRow.append(lastShapeOfName[rowName]) }
+            return
         }
+        if rowRepeats {
+            // A prefix of the last row's keys.
+            rowKeys.removeAll(keepingCapacity: true)
+            rowKeys.append(contentsOf: lastKeysOfName[rowName][..<rowKeyCount])
+        }
+        swap(&rowKeys, &lastKeysOfName[rowName])
+        var shape: [UInt32] = []
+        if request.keyOrder {
+            for k in lastKeysOfName[rowName] where columnOfKey[k] >= 0 { shape.append(UInt32(columnOfKey[k])) }
+        }
+        let id: UInt32
+        if let known = shapeIndex[shape] {
+            id = known
+        } else {
+            id = UInt32(shapes.count)
+            shapeIndex[shape] = id
+            shapes.append(shape)
+        }
+        lastShapeOfName[rowName] = id
+        if request.keyOrder { shapeOfRow.append(id) }
     }
 
     /// The block of the rows appended so far.

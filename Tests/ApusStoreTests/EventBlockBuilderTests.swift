@@ -1,0 +1,80 @@
+// Building blocks row by row: every row keeps its own keys in its own order, whatever rows of
+// other events come between (a block sorted by user interleaves events), and a string key's
+// dictionary numbers each distinct value once, however many values collide in its table.
+
+import ApusModel
+import ApusStoreCore
+import ApusTesting
+import Testing
+
+struct EventBlockBuilderTests {
+    /// The properties of row `r` in the block's key order.
+    func properties(_ b: EventBlock, _ r: Int) -> [JSONMember] {
+        guard let order = b.keyOrder else { return [] }
+        return order.shapes[Int(order.shapeOfRow[r])].compactMap { k in
+            b.properties[Int(k)].value(at: r).map { JSONMember(b.propertyKeys[Int(k)], $0) }
+        }
+    }
+
+    func event(_ name: String, _ keys: [String], _ i: Int) -> Event {
+        Event(name: name, distinctId: "u\(i % 7)", timeMs: 1_735_689_600_000 + Int64(i), insertId: "i\(i)",
+              properties: keys.map { JSONMember($0, $0 == "n" ? .number(Double(i)) : .string("\($0)\(i % 5)")) })
+    }
+
+    /// Rows of several events, each event's key lists varying (same keys, a prefix, another
+    /// order, a subset, none), interleaved at random: each row reads back with its own keys in
+    /// its own order, built from records and from events alike.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func everyRowKeepsItsKeysInItsOrderWhenEventsInterleave(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let shapes: [String: [[String]]] = [
+            "View": [["a", "b", "c"], ["a", "b", "c"], ["a", "b"], ["c", "a", "b"], []],
+            "Buy": [["n", "a"], ["n", "a", "d"], ["n"], ["a", "n"]],
+            "Open": [["b"], ["b", "e", "a", "n"]],
+        ]
+        let names = shapes.keys.sorted()
+        var events: [Event] = []
+        for i in 0..<3000 {
+            let name = names[Int(rng.next() % UInt64(names.count))]
+            let options = shapes[name]!
+            events.append(event(name, options[Int(rng.next() % UInt64(options.count))], i))
+        }
+        let day = utcDay(ofTimeMs: events[0].timeMs)
+        let request = ScanRequest.everything(days: day...day)
+        var fromEvents = EventBlockBuilder(day: day, request: request)
+        var fromRecords = EventBlockBuilder(day: day, request: request)
+        let records = EventRecords(events)
+        for (i, e) in events.enumerated() {
+            fromEvents.append(uid: 0, seq: UInt64(i), event: e)
+            try records.bytes.withUnsafeBytes { all in
+                try fromRecords.append(uid: 0, seq: UInt64(i), record: UnsafeRawBufferPointer(rebasing: all[records.ranges[i]]))
+            }
+        }
+        for block in [fromEvents.build(), fromRecords.build()] {
+            #expect(block.count == events.count)
+            for (r, e) in events.enumerated() where properties(block, r) != e.properties {
+                Issue.record("row \(r) (\(e.name)): \(properties(block, r).map(\.key)) instead of \(e.properties.map(\.key))")
+                break
+            }
+        }
+    }
+
+    /// Many distinct values (enough to grow the table several times) each get one number, and
+    /// a value seen again gets the number it had.
+    @Test func aDictionaryNumbersEachDistinctValueOnce() {
+        var table = ByteStringTable()
+        var ids: [UInt32] = []
+        for i in 0..<50_000 {
+            var text = "value-\(i)"
+            ids.append(text.withUTF8 { table.id(of: $0).id })
+        }
+        #expect(ids == (0..<50_000).map(UInt32.init))
+        for i in stride(from: 0, to: 50_000, by: 997) {
+            var text = "value-\(i)"
+            #expect(text.withUTF8 { table.id(of: $0) } == (UInt32(i), false))
+            #expect(table.find("value-\(i)") == UInt32(i))
+        }
+        #expect(table.find("value-50000") == nil)
+        #expect(table.count == 50_000)
+    }
+}
