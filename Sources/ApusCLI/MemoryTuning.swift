@@ -28,7 +28,7 @@ enum MemoryTuning {
     /// For a bulk load: batch-sized buffers come from the heap (up to glibc's 32 MiB ceiling
     /// for the threshold) and freed ones stay for the next batch.
     static func keepBatchBuffersForReuse() {
-        set(mmapThreshold: 32 << 20, trimThreshold: 256 << 20)
+        set(mmapThreshold: 32 << 20, trimThreshold: 32 << 20)
     }
 
     private static func set(mmapThreshold: Int32, trimThreshold: Int32) {
