@@ -46,7 +46,9 @@ struct ImportFileTests {
         #expect(r.failures.isEmpty)
     }
 
-    /// Where the chunks of a file end never changes what is found (seeded random chunkings).
+    /// Where the chunks of a file end never changes what is found (seeded random chunkings),
+    /// including lines taken whole that are not one object (two objects, a stray brace: each
+    /// such line is one record, which decoding refuses) and lines padded with spaces.
     @Test func chunkBoundariesNeverChangeTheRecordsFound() {
         var rng = SeededRandom(seed: 7)
         var text = "\u{FEFF}"
@@ -54,9 +56,12 @@ struct ImportFileTests {
             text += "{\"event\":\"e\(i)\",\"properties\":{\"s\":\"q\\\"{\\\\\",\"l\":[\(i),{\"x\":\"]\"}]}}\n"
             if i % 37 == 0 { text += "not json here\n" }
             if i % 53 == 0 { text += "{\"broken\": \n" }
+            if i % 41 == 0 { text += "{\"x\":1}}\n" }
+            if i % 43 == 0 { text += "  {\"a\":1} {\"b\":2}\t\r\n" }
         }
         let whole = split(text)
-        #expect(whole.records.count == 200)
+        #expect(whole.records.count == 200 + 5 + 5)
+        #expect(whole.records.contains("{\"a\":1} {\"b\":2}"))
         #expect(whole.failures.count == 6 + 4)
         for _ in 0..<40 {
             let chunks = (0..<5).map { _ in Int(rng.next() % 97) + 1 }

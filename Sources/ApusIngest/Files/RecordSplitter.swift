@@ -8,6 +8,15 @@
 // it streams past (never buffered); in NDJSON a line that ends inside a record is that record's
 // failure and the next line starts afresh; text between records that is not an object is
 // skipped to the end of its line.
+//
+// Once a file is known to be NDJSON, a line that starts with `{` and ends with `}` is taken
+// whole (its end found with memchr, not walked byte by byte); if it is not one valid object,
+// decoding refuses it as that line's record. Every other line is walked. Which way a line goes
+// depends only on its own bytes, never on where the reader's chunks end.
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A record the splitter refused, with the line it started on (from 1).
 package struct ImportRecordFailure: Sendable, Equatable {
@@ -63,6 +72,10 @@ package struct RecordSplitter {
     /// Decided by the first record outside an array: one object per line (a newline inside a
     /// record is then damage). Records inside arrays may span lines.
     private var lineDelimited: Bool? = nil
+    /// At the first byte of a line (outside any record).
+    private var atLineStart = true
+    /// NDJSON: the start of a line whose end is in a later chunk.
+    private var pendingLine: [UInt8] = []
 
     /// - Parameters:
     ///   - recordBytesMax: records with more JSON text are refused as `record_too_large`.
@@ -75,6 +88,14 @@ package struct RecordSplitter {
 
     /// Reads `chunk`; returns the batches it completed.
     package mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) -> [RecordBatch] {
+        walk(chunk)
+        let out = done
+        done = []
+        return out
+    }
+
+    /// Reads `chunk`, handing completed batches to `done`.
+    private mutating func walk(_ chunk: UnsafeBufferPointer<UInt8>) {
         var i = 0
         let n = chunk.count
         // Start of the current record's bytes within this chunk, when it is being kept.
@@ -92,14 +113,23 @@ package struct RecordSplitter {
             }
             if depth == 0 {
                 if skippingLine {
-                    if b == 0x0A { skippingLine = false; line += 1 }
+                    if b == 0x0A { skippingLine = false; line += 1; atLineStart = true }
                     i += 1
                     continue
                 }
+                if atLineStart, lineDelimited == true, !inArray {
+                    i = takeLine(chunk, from: i)
+                    // A line walked from its first part (held back) goes on in this chunk.
+                    if depth > 0 && !oversized { keepFrom = i }
+                    continue
+                }
                 switch b {
-                case 0x0A: line += 1
+                case 0x0A:
+                    line += 1
+                    atLineStart = true
                 case 0x20, 0x09, 0x0D: break
                 case 0x7B: // {
+                    atLineStart = false
                     depth = 1
                     recordLine = line
                     oversized = false
@@ -109,6 +139,7 @@ package struct RecordSplitter {
                 case 0x5D where inArray: inArray = false // ]
                 case 0x2C where inArray: break // ,
                 default:
+                    atLineStart = false
                     fail(line: line, field: "record", code: "record_not_object",
                          message: "line \(line) holds text that is not a JSON object; each record must be an object such as {\"event\": ..., \"properties\": {...}}")
                     skippingLine = true
@@ -185,9 +216,64 @@ package struct RecordSplitter {
                 oversized = true
             }
         }
-        let out = done
-        done = []
-        return out
+    }
+
+    /// NDJSON, at the start of a line: takes the line as a record when it is one `{…}` within
+    /// the size limit, or leaves it to the walk. Returns where reading goes on.
+    private mutating func takeLine(_ chunk: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let n = chunk.count
+        guard let base = chunk.baseAddress else { return n }
+        guard let hit = memchr(base + start, 0x0A, n - start) else {
+            // The line ends in a later chunk; past the size limit it can only be walked.
+            pendingLine.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<n]))
+            if pendingLine.count > recordBytesMax { walkPendingLine() }
+            return n
+        }
+        let newline = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        if pendingLine.isEmpty {
+            if newline - start <= recordBytesMax, takeRecord(UnsafeBufferPointer(rebasing: chunk[start..<newline])) {
+                return newline + 1
+            }
+            atLineStart = false
+            return start
+        }
+        pendingLine.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<newline]))
+        if takePendingLine() { return newline + 1 }
+        walkPendingLine()
+        return newline
+    }
+
+    /// A line (without its newline) as the next record, when it is `{…}` between spaces.
+    private mutating func takeRecord(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var first = 0, last = text.count - 1
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        while first <= last, isSpace(text[first]) { first += 1 }
+        while last > first, isSpace(text[last]) { last -= 1 }
+        guard first < last, text[first] == 0x7B, text[last] == 0x7D else { return false }
+        let start = batch.bytes.count
+        batch.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[first...last]))
+        batch.ranges.append(start..<batch.bytes.count)
+        batch.lines.append(line)
+        line += 1
+        if batch.ranges.count + batch.failures.count >= batchRecords || batch.bytes.count >= batchBytes { handOut() }
+        return true
+    }
+
+    /// The held-back line as the next record, when it is one; it is then no longer held.
+    private mutating func takePendingLine() -> Bool {
+        let text = pendingLine
+        guard text.count <= recordBytesMax, text.withUnsafeBufferPointer({ takeRecord($0) }) else { return false }
+        pendingLine = []
+        return true
+    }
+
+    /// Walks the held-back start of a line that cannot be taken whole; the rest of the line
+    /// is walked as it comes.
+    private mutating func walkPendingLine() {
+        let bytes = pendingLine
+        pendingLine = []
+        atLineStart = false
+        bytes.withUnsafeBufferPointer { walk($0) }
     }
 
     /// Walks a record's bytes from `start` while they only change `depth` (above 1) and
@@ -252,6 +338,10 @@ package struct RecordSplitter {
 
     /// Ends the stream; returns the last batch (a record cut off by the end is a failure).
     package mutating func finish() -> RecordBatch? {
+        if !pendingLine.isEmpty {
+            // The last line, without a newline.
+            if !takePendingLine() { walkPendingLine() }
+        }
         if depth > 0 {
             if !oversized { batch.bytes.removeSubrange(recordStart...) }
             fail(line: recordLine, field: "record", code: "invalid_json",
@@ -289,5 +379,6 @@ package struct RecordSplitter {
         inString = false
         escaped = false
         line += 1
+        atLineStart = true
     }
 }
