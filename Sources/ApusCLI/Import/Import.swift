@@ -27,7 +27,7 @@ struct Import: ParsableCommand {
     @Option(help: "Project id to load into.")
     var project: Int64
 
-    @Option(help: "Events buffered in memory before they are written as parts (default 2000000; more means fewer, larger parts).")
+    @Option(help: "Events buffered in memory before they are written as parts (default 2000000; more means fewer, larger parts; memory holds about two buffers of records, ~1 GB per million).")
     var bufferRows: Int = 2_000_000
 
     @Option(help: "Refused records to print before only counting them (default 20).")
