@@ -170,6 +170,10 @@ package struct BlockPartWriter {
             var counts: [ExactText: [Int]] = [:]
             var strings: [ExactText: ByteStringTable] = [:]
             var stringRows: [ExactText: Int] = [:]
+            // Keys whose strings already have too many distinct values for a dictionary even if
+            // every row of the part held one: their values are not numbered any further.
+            var plain = Set<ExactText>()
+            let partRows = blocks.reduce(0) { $0 + $1.count }
             var previous: (UInt32, Int64, UInt64)? = nil
             for b in blocks {
                 guard b.count > 0, b.count <= EventBlock.rowsMax, b.seqs.count == b.count, b.insertIds.count == b.count,
@@ -206,13 +210,17 @@ package struct BlockPartWriter {
                                                          (.booleans, p.booleans?.present), (.nulls, p.nulls),
                                                          (.lists, p.lists?.present), (.objects, p.objects?.present)]
                     for (type, present) in typed { if let present { counts[exactKey]![Int(type.rawValue) - 1] += present.setCount } }
-                    if let s = p.strings {
+                    if let s = p.strings, !plain.contains(exactKey) {
                         // Entries no present row uses (left by dedupe) stay out of the part.
                         var used = [Bool](repeating: false, count: s.dictionary.count)
                         s.ids.withUnsafeBufferPointer { ids in s.present.forEachSet { used[Int(ids[$0])] = true } }
                         var table = strings.removeValue(forKey: exactKey) ?? ByteStringTable()
                         for (i, isUsed) in used.enumerated() where isUsed { _ = table.id(of: s.dictionary[i]) }
-                        strings[exactKey] = table
+                        if table.count > BlockPartWriter.dictionaryEntriesMax && table.count * 4 > partRows {
+                            plain.insert(exactKey)
+                        } else {
+                            strings[exactKey] = table
+                        }
                         stringRows[exactKey, default: 0] += s.present.setCount
                     }
                 }
