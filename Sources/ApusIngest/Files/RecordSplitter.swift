@@ -201,7 +201,7 @@ package struct RecordSplitter {
                             tooLarge()
                         }
                         keepFrom = nil
-                        if batch.ranges.count + batch.failures.count >= batchRecords || batch.bytes.count >= batchBytes { handOut() }
+                        handOutIfFull()
                     }
                 default: break
                 }
@@ -255,7 +255,7 @@ package struct RecordSplitter {
         batch.ranges.append(start..<batch.bytes.count)
         batch.lines.append(line)
         line += 1
-        if batch.ranges.count + batch.failures.count >= batchRecords || batch.bytes.count >= batchBytes { handOut() }
+        handOutIfFull()
         return true
     }
 
@@ -352,6 +352,11 @@ package struct RecordSplitter {
         let out = done.first
         done = []
         return out
+    }
+
+    /// Hands the batch out once it holds `batchRecords` records or `batchBytes` bytes.
+    private mutating func handOutIfFull() {
+        if batch.ranges.count + batch.failures.count >= batchRecords || batch.bytes.count >= batchBytes { handOut() }
     }
 
     private mutating func handOut() {

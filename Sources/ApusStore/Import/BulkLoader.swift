@@ -78,7 +78,7 @@ package struct BufferedRow: Sendable {
 }
 
 /// The record arenas a generation reads, by batch number.
-package struct ArenaTable: @unchecked Sendable {
+package struct ArenaTable: Sendable {
     private let first: UInt32
     private let arenas: [RecordArena?]
 
