@@ -74,6 +74,23 @@ struct BulkLoaderTests {
         #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
     }
 
+    /// A load that fits one generation writes each day once and never merges it, so the
+    /// loader's own dedupe alone must keep exactly the latest copy of each re-sent event.
+    @Test(arguments: [4, 5] as [UInt64])
+    func aLoadInOneGenerationKeepsOnlyTheLatestCopyOfEachEvent(seed: UInt64) async throws {
+        let (events, want) = try await scenario(seed: seed, count: 1_500)
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let store = try EmbeddedEventStore(configuration: StoreConfiguration(dataDirectory: dir.path), logger: logger)
+        defer { store.close() }
+        try load(events, into: store, bufferRows: 100_000)
+        #expect(want.count < events.count, "the workload re-sends events")
+        expectSame(try rows(store), want, "seed \(seed), one generation")
+        let parts = try store.projectSnapshot(of: 1).parts
+        #expect(Set(parts.map(\.day)).count == parts.count, "one part per day")
+        #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
+    }
+
     /// Identity facts in imported events (a Mixpanel export carries `$device_id` and
     /// `$user_id`) join the graph as they would through `/import`, and survive a reopen.
     @Test func importedIdentityFactsJoinTheGraph() async throws {

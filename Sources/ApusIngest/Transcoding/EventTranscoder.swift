@@ -16,6 +16,9 @@
 
 import ApusModel
 import ApusStoreCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the transcoder made of an event payload.
 package struct TranscodedEvents: Sendable {
@@ -443,10 +446,13 @@ struct RecordTranscoder {
 enum TopLevelKey {
     case event, properties, other, escaped
 
+    @inline(__always)
     init(_ key: UnsafeBufferPointer<UInt8>) {
-        if key.elementsEqual("event".utf8) {
+        // Length first, then the bytes (a generic walk over a `String`'s UTF-8 view costs more
+        // than the rest of reading the key).
+        if key.count == 5 && memcmp(key.baseAddress!, ("event" as StaticString).utf8Start, 5) == 0 {
             self = .event
-        } else if key.elementsEqual("properties".utf8) {
+        } else if key.count == 10 && memcmp(key.baseAddress!, ("properties" as StaticString).utf8Start, 10) == 0 {
             self = .properties
         } else {
             self = .other

@@ -13,20 +13,28 @@ enum DayPartWriter {
                       fs: any FileSystem, cache: BlockCache) throws(StoreError) -> BlockPart? {
         let merged = try MergingCursor(day: day, request: .everything(days: day...day), sources: sources)
         var blocks: [EventBlock] = []
+        while let b = try merged.next() { blocks.append(b) }
+        return try write(project: project, day: day, deduplicated: blocks, directory: directory, fs: fs, cache: cache)
+    }
+
+    /// Writes `blocks` — rows of `day` in (uid, time, seq) order, no two with one dedupe key,
+    /// with seqs, insert ids and every property — as a part of `day` in `directory`. Returns
+    /// the opened part, or nil when they hold no row.
+    static func write(project: ProjectID, day: Int32, deduplicated blocks: [EventBlock], directory: String,
+                      fs: any FileSystem, cache: BlockCache) throws(StoreError) -> BlockPart? {
         var minSeq = UInt64.max, maxSeq: UInt64 = 0
-        while let b = try merged.next() {
+        for b in blocks {
             for s in b.seqs {
                 minSeq = min(minSeq, s)
                 maxSeq = max(maxSeq, s)
             }
-            blocks.append(b)
         }
-        guard !blocks.isEmpty else { return nil }
+        guard blocks.contains(where: { $0.count > 0 }) else { return nil }
         do throws(FileError) { try fs.makeDirectories(directory) } catch { throw .io(error) }
         for attempt in 0..<64 {
             let path = directory + "/" + PartFileName.make(projectId: project, day: day, minSeq: minSeq, maxSeq: maxSeq, attempt: attempt)
             if fs.exists(path) { continue }
-            try BlockPartWriter(project: project, day: day, fs: fs).write(blocks, to: path)
+            try BlockPartWriter(project: project, day: day, fs: fs).write(blocks.filter { $0.count > 0 }, to: path)
             return try BlockPart(path: path, fs: fs, cache: cache)
         }
         throw StoreError(.partNameExhausted, "no free part name in \(directory)")

@@ -14,8 +14,9 @@
 // the folder next opens. An import that stops early has stored only some of its file (a held
 // day's rows sit below the mark but in no part until a later generation writes them), so the
 // command says to run it again; re-running a file adds nothing: rows with the same dedupe key
-// (event, distinct id, second, `$insert_id`) collapse when read and when `finish()` merges
-// each day that got more than one part.
+// (event, distinct id, second, `$insert_id`) collapse within a generation as its rows are
+// sorted (only the latest copy is built into a block), and across generations and earlier
+// loads when read and when `finish()` merges each day that got more than one part.
 
 import ApusModel
 import ApusStoreCore
@@ -238,6 +239,63 @@ package final class BulkLoader {
         rows.sort { $0.key != $1.key ? $0.key < $1.key : $0.seq < $1.seq }
     }
 
+    /// Drops from `rows` (one day's, sorted) every row that shares its dedupe key (event name,
+    /// distinct id, second, `$insert_id`) with a later ingested one (higher seq), as a merge
+    /// would: copies share a uid and a second, so they sit together in the sorted rows and only
+    /// such runs need their records read.
+    package static func dropDuplicates(_ rows: inout [BufferedRow], arenas: ArenaTable) throws(StoreError) {
+        func second(_ row: BufferedRow) -> UInt64 { (row.key >> 32) << 32 | (row.key & 0xFFFF_FFFF) / 1000 }
+        var kept = 0
+        var i = 0
+        let n = rows.count
+        while i < n {
+            var j = i + 1
+            let group = second(rows[i])
+            while j < n && second(rows[j]) == group { j += 1 }
+            if j - i == 1 {
+                rows[kept] = rows[i]
+                kept += 1
+            } else {
+                // Per (name, insert id), the row with the highest seq; rows keep their order.
+                var latest: [[UInt8]: Int] = [:]
+                for k in i..<j {
+                    let key = try dedupeKey(arenas.record(rows[k]))
+                    if let other = latest[key], rows[other].seq > rows[k].seq { continue }
+                    latest[key] = k
+                }
+                for k in latest.values.sorted() {
+                    rows[kept] = rows[k]
+                    kept += 1
+                }
+            }
+            i = j
+        }
+        rows.removeLast(n - kept)
+    }
+
+    /// A record's event name (length first, so no two name/id pairs run together) and insert id.
+    private static func dedupeKey(_ record: UnsafeRawBufferPointer) throws(StoreError) -> [UInt8] {
+        do throws(DecodeFailure) {
+            var r = BinaryReader(record)
+            _ = try r.zigzag()
+            let name = try r.bytes()
+            _ = try r.bytes() // distinct id: the uid stands for it
+            let insertId = try r.bytes()
+            var key: [UInt8] = []
+            key.reserveCapacity(name.count + insertId.count + 5)
+            var length = UInt64(name.count)
+            repeat {
+                key.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
+                length >>= 7
+            } while length > 0
+            key.append(contentsOf: name)
+            key.append(contentsOf: insertId)
+            return key
+        } catch {
+            throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its generation")
+        }
+    }
+
     /// The block holding `rows` (sorted) of `day`, built from their records in place.
     package static func block(day: Int32, rows: ArraySlice<BufferedRow>, arenas: ArenaTable) throws(StoreError) -> EventBlock {
         var builder = EventBlockBuilder(day: day, request: request)
@@ -318,19 +376,23 @@ package final class BulkLoader {
     }
 
     /// Writes a part per day, then the mark; on failure removes them all. Both cores share
-    /// the work: days sort at once, then every block of every day is built at once, then the
+    /// the work: days sort (and drop their duplicates) at once, then every block of every day is built at once, then the
     /// days' parts are written at once.
     private static func write(_ generation: [(day: Int32, rows: [BufferedRow])], batches: [UInt32: RecordArena],
                               links: [IdentityLink], linksFrom: UInt64,
                               mark: UInt64, log: ProjectLog) throws(StoreError) -> [BlockPart] {
-        let sorted = Mutex<[[BufferedRow]]>(Array(repeating: [], count: generation.count))
-        DispatchQueue.concurrentPerform(iterations: generation.count) { i in
-            var rows = generation[i].rows
-            sort(&rows)
-            sorted.withLock { $0[i] = rows }
-        }
-        let dayRows = sorted.withLock { $0 }
         let arenas = ArenaTable(batches)
+        let sorted = Mutex<[Result<[BufferedRow], StoreError>]>(Array(repeating: .success([]), count: generation.count))
+        DispatchQueue.concurrentPerform(iterations: generation.count) { i in
+            let r = Result { () throws(StoreError) in
+                var rows = generation[i].rows
+                sort(&rows)
+                try dropDuplicates(&rows, arenas: arenas)
+                return rows
+            }
+            sorted.withLock { $0[i] = r }
+        }
+        let dayRows = try sorted.withLock { $0 }.map { r throws(StoreError) in try r.get() }
         var jobs: [(day: Int, rows: Range<Int>)] = []
         for (d, rows) in dayRows.enumerated() {
             for start in stride(from: 0, to: rows.count, by: EventBlock.rowsMax) {
@@ -351,7 +413,7 @@ package final class BulkLoader {
         DispatchQueue.concurrentPerform(iterations: generation.count) { [blocksOfDay] i in
             let r: Result<BlockPart?, StoreError>
             do throws(StoreError) {
-                r = .success(try DayPartWriter.write(project: log.id, day: generation[i].day, sources: [.over(blocksOfDay[i])],
+                r = .success(try DayPartWriter.write(project: log.id, day: generation[i].day, deduplicated: blocksOfDay[i],
                                                      directory: log.partsDirectory, fs: log.fs, cache: log.cache))
             } catch {
                 r = .failure(error)

@@ -30,6 +30,13 @@ package struct EventBlockBuilder {
     /// even when rows of other events come between (as in a block sorted by user).
     private var lastKeysOfName: [[Int]] = []
     private var lastShapeOfName: [UInt32] = []
+    /// Per event name, up to `recentMax` other key lists seen lately and their shape ids: rows
+    /// of one event with optional properties take a few shapes by turns, and finding the
+    /// row's keys among these is cheaper than hashing its shape.
+    private var recentKeysOfName: [[[Int]]] = []
+    private var recentShapesOfName: [[UInt32]] = []
+    private var recentReplaced = 0
+    private static let recentMax = 8
     /// The row being built: its name id, how many keys it has, whether they are so far those
     /// of the last row of its name (then `rowKeys` is not kept), and its keys once they differ.
     private var rowName = 0
@@ -94,6 +101,8 @@ package struct EventBlockBuilder {
             names.append(String(decoding: name, as: UTF8.self))
             lastKeysOfName.append([])
             lastShapeOfName.append(.max)
+            recentKeysOfName.append([])
+            recentShapesOfName.append([])
         }
         nameIds.append(id)
         rowName = Int(id)
@@ -150,10 +159,31 @@ package struct EventBlockBuilder {
             rowKeys.removeAll(keepingCapacity: true)
             rowKeys.append(contentsOf: lastKeysOfName[rowName][..<rowKeyCount])
         }
-        swap(&rowKeys, &lastKeysOfName[rowName])
+        let name = rowName
+        if let r = recentKeysOfName[name].firstIndex(of: rowKeys) {
+            // A recent row of this name had these keys: its entry and the last row's trade places.
+            let id = recentShapesOfName[name][r]
+            swap(&recentKeysOfName[name][r], &lastKeysOfName[name])
+            recentShapesOfName[name][r] = lastShapeOfName[name]
+            lastShapeOfName[name] = id
+            if request.keyOrder { shapeOfRow.append(id) }
+            return
+        }
+        swap(&rowKeys, &lastKeysOfName[name])
+        if lastShapeOfName[name] != .max {
+            // The previous last row's keys (now in `rowKeys`) join the recent ones.
+            if recentKeysOfName[name].count < Self.recentMax {
+                recentKeysOfName[name].append(rowKeys)
+                recentShapesOfName[name].append(lastShapeOfName[name])
+            } else {
+                recentReplaced = (recentReplaced + 1) % Self.recentMax
+                swap(&rowKeys, &recentKeysOfName[name][recentReplaced])
+                recentShapesOfName[name][recentReplaced] = lastShapeOfName[name]
+            }
+        }
         var shape: [UInt32] = []
         if request.keyOrder {
-            for k in lastKeysOfName[rowName] where columnOfKey[k] >= 0 { shape.append(UInt32(columnOfKey[k])) }
+            for k in lastKeysOfName[name] where columnOfKey[k] >= 0 { shape.append(UInt32(columnOfKey[k])) }
         }
         let id: UInt32
         if let known = shapeIndex[shape] {
@@ -163,7 +193,7 @@ package struct EventBlockBuilder {
             shapeIndex[shape] = id
             shapes.append(shape)
         }
-        lastShapeOfName[rowName] = id
+        lastShapeOfName[name] = id
         if request.keyOrder { shapeOfRow.append(id) }
     }
 
