@@ -61,8 +61,9 @@ enum ImportPhasesRun {
         for (b, batch) in prepared.enumerated() {
             batchesByNumber[UInt32(b)] = batch.records
             for i in 0..<batch.count {
-                let uid = uidOf[batch.distinctIds[i], default: UInt32(uidOf.count)]
-                uidOf[batch.distinctIds[i]] = uid
+                let id = batch.records.string(batch.distinctIds[i])
+                let uid = uidOf[id, default: UInt32(uidOf.count)]
+                uidOf[id] = uid
                 let day = utcDay(ofTimeMs: batch.timesMs[i])
                 let ms = UInt64(batch.timesMs[i] - Int64(day) * 86_400_000)
                 rowsByDay[day, default: []].append(BufferedRow(key: UInt64(uid) << 32 | ms, seq: seq, batch: UInt32(b), index: UInt32(i)))

@@ -29,8 +29,8 @@ package struct PreparedBatch: Sendable {
     package var records: RecordArena
     /// Each event's time, in batch order.
     package var timesMs: [Int64] = []
-    /// Each event's distinct id, in batch order.
-    package var distinctIds: [String] = []
+    /// Where each event's distinct id lies in `records` (UTF-8 bytes), in batch order.
+    package var distinctIds: [RecordArena.Span] = []
     /// The identity facts of the batch's events, in order.
     package var links: [IdentityLink] = []
 
@@ -55,6 +55,25 @@ package final class RecordArena: @unchecked Sendable {
     deinit { base.deallocate() }
 
     package var count: Int { ranges.count }
+
+    /// Bytes within the arena.
+    package struct Span: Sendable {
+        package var start: UInt32
+        package var count: UInt32
+    }
+
+    /// Where record `i` starts in the arena.
+    package func start(of i: Int) -> Int { ranges[i].lowerBound }
+
+    /// The bytes of `span` (valid while the arena lives).
+    package func bytes(_ span: Span) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: base[Int(span.start)..<(Int(span.start) + Int(span.count))])
+    }
+
+    /// The bytes of `span` as text.
+    package func string(_ span: Span) -> String {
+        String(decoding: bytes(span), as: UTF8.self)
+    }
 
     /// Record `i`'s bytes (valid while the arena lives).
     package func record(_ i: Int) -> UnsafeRawBufferPointer {
@@ -167,7 +186,8 @@ package final class BulkLoader {
                 var r = BinaryReader(record, start: 0, end: record.count)
                 batch.timesMs.append(try r.zigzag())
                 _ = try r.bytes() // name
-                batch.distinctIds.append(String(decoding: try r.bytes(), as: UTF8.self))
+                let id = try r.bytes()
+                batch.distinctIds.append(RecordArena.Span(start: UInt32(batch.records.start(of: i) + r.offset - id.count), count: UInt32(id.count)))
                 batch.links += IdentityLink.links(inRecord: record)
             }
         } catch {
@@ -182,7 +202,7 @@ package final class BulkLoader {
             throw StoreError(.unavailable, "an earlier write of this import failed")
         }
         guard batch.count > 0 else { return }
-        let uids = try settlingOnFailure { () throws(StoreError) in try log.userIds.uids(for: batch.distinctIds) }
+        let uids = try settlingOnFailure { () throws(StoreError) in try log.userIds.uids(count: batch.count) { batch.records.bytes(batch.distinctIds[$0]) } }
         let base = nextSeq
         let number = nextBatch
         nextBatch += 1

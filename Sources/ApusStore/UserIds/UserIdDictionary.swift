@@ -89,14 +89,26 @@ package final class UserIdDictionary: Sendable {
     /// provisional until `persist()`: they hold in this process, and nothing durable may refer to
     /// them before it (after a crash the WAL replay numbers them again).
     package func uids(for ids: [String]) throws(StoreError) -> [UInt32] {
+        try uids(count: ids.count) { i, use in
+            var id = ids[i]
+            return id.withUTF8 { use(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// As `uids(for:)`, for `count` ids given as UTF-8 bytes: `bytes(i)` is id `i`'s (no
+    /// `String` per id).
+    package func uids(count: Int, bytes: (Int) -> UnsafeRawBufferPointer) throws(StoreError) -> [UInt32] {
+        try uids(count: count) { i, use in use(bytes(i)) }
+    }
+
+    /// Numbers `count` ids, each handed by `id(i, use)` to `use` as its UTF-8 bytes.
+    private func uids(count: Int, id: (Int, (UnsafeRawBufferPointer) -> Result<UInt32, StoreError>) -> Result<UInt32, StoreError>) throws(StoreError) -> [UInt32] {
         let result: Result<[UInt32], StoreError> = state.withLock { s in
             let before = s.table.count
             var uids: [UInt32] = []
-            uids.reserveCapacity(ids.count)
-            for id in ids {
-                var id = id
-                let found: Result<UInt32, StoreError> = id.withUTF8 { utf8 in
-                    let bytes = UnsafeRawBufferPointer(utf8)
+            uids.reserveCapacity(count)
+            for i in 0..<count {
+                let found = id(i) { bytes in
                     if let uid = s.table.uid(ofBytes: bytes) { return .success(uid) }
                     guard bytes.count <= UserIdFile.idBytesMax else {
                         return .failure(StoreError(.distinctIdTooLong, "a distinct id of \(bytes.count) bytes is longer than the dictionary's \(UserIdFile.idBytesMax)"))
