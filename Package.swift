@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB"),
         // CRC-32C with the processor's instruction (the store's checksums).
         .target(name: "CCRC32C"),
+        // A cache prefetch hint (header only).
+        .systemLibrary(name: "CPrefetch", path: "Sources/CPrefetch"),
 
         // Values only: JSON, events, errors. No I/O.
         .target(name: "ApusModel", swiftSettings: crossModule),
@@ -52,7 +54,7 @@ let package = Package(
 
         // The embedded event store: WAL, memtable, columnar parts, compaction.
         .target(name: "ApusStore", dependencies: [
-            "ApusModel", "ApusStoreCore", "CZstd", "CCRC32C",
+            "ApusModel", "ApusStoreCore", "CZstd", "CCRC32C", "CPrefetch",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

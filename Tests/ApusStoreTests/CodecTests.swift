@@ -47,6 +47,44 @@ struct CodecTests {
     }
 
     /// Truncated or garbage records throw, never trap.
+    /// Lists and objects become the same JSON text read straight from their binary form as
+    /// through a decoded value, for every kind of element.
+    @Test func binaryValuesWriteTheJSONTheirDecodedFormWrites() throws {
+        var rng = SeededRandom(seed: 21)
+        func scalar() -> JSONValue {
+            switch rng.next() % 9 {
+            case 0: return .null
+            case 1: return .bool(rng.next() % 2 == 0)
+            case 2: return .number(Double(Int64(bitPattern: rng.next()) % 1_000_000))
+            case 3: return .number(Double(bitPattern: rng.next() >> 2))
+            case 4: return .number(-0.0)
+            case 5: return .number(9_007_199_254_740_993)
+            case 6: return .string(["", "plain", "quote\"back\\slash", "ctl\u{01}\n\t", "Ünïcødé ✓ 🎉"][Int(rng.next() % 5)])
+            default: return .string("v\(rng.next() % 100)")
+            }
+        }
+        func value(_ depth: Int) -> JSONValue {
+            guard depth < 4, rng.next() % 3 != 0 else { return scalar() }
+            let n = Int(rng.next() % 5)
+            if rng.next() % 2 == 0 { return .array((0..<n).map { _ in value(depth + 1) }) }
+            return .object((0..<n).map { _ in JSONMember(["k", "k", "Ü", "a\"b", ""][Int(rng.next() % 5)], value(depth + 1)) })
+        }
+        for _ in 0..<500 {
+            let v = value(0)
+            var w = BinaryWriter()
+            ValueCodec.encode(v, into: &w)
+            let (streamed, decoded, consumed): ([UInt8]?, [UInt8]?, Bool) = w.bytes.withUnsafeBytes { bytes in
+                var text: [UInt8] = []
+                var r = BinaryReader(bytes)
+                let ok = (try? ValueCodec.writeJSON(&r, into: &text)) != nil
+                var again = BinaryReader(bytes)
+                return (ok ? text : nil, (try? ValueCodec.decode(&again)).map(JSONWriter.bytes), r.offset == bytes.count)
+            }
+            #expect(streamed != nil && streamed == decoded, "\(v)")
+            #expect(consumed)
+        }
+    }
+
     @Test func damagedRecordsThrow() {
         let bytes = EventCodec.encode(Event(name: "E", distinctId: "u", timeMs: 1, insertId: "i", properties: [JSONMember("k", .string("v"))]))
         for cut in 0..<bytes.count {

@@ -77,4 +77,22 @@ struct EventBlockBuilderTests {
         #expect(table.find("value-50000") == nil)
         #expect(table.count == 50_000)
     }
+
+    /// Byte strings compare equal exactly when every byte matches, at every length (word,
+    /// half-word and byte steps, and the `memcmp` path past 32) and wherever they differ.
+    @Test func byteStringsAreTheSameOnlyWhenEveryByteIs() {
+        var rng = SeededRandom(seed: 3)
+        for count in 0...48 {
+            let a = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            a.withUnsafeBytes { pa in
+                var b = a
+                #expect(b.withUnsafeBytes { sameBytes(pa.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: count) })
+                for i in 0..<count {
+                    b = a
+                    b[i] ^= 0x80
+                    #expect(!b.withUnsafeBytes { sameBytes(pa.baseAddress!, $0.baseAddress!, count: count) }, "length \(count), byte \(i)")
+                }
+            }
+        }
+    }
 }

@@ -2,6 +2,8 @@
 // in uid order, and an open-addressing hash index over them. No String and no allocation per
 // id, so a million users cost their bytes plus ~12 bytes each, and lookups compare bytes.
 
+import ApusStoreCore
+
 /// Distinct ids numbered densely from 0 in the order they were first assigned.
 package struct UserIdTable: Sendable {
     /// Every id's UTF-8 bytes, back to back, in uid order.
@@ -53,7 +55,7 @@ package struct UserIdTable: Sendable {
                 if slot == 0 { return nil }
                 let uid = Int(slot - 1)
                 let end = Int(ends[uid]), start = uid == 0 ? 0 : Int(ends[uid - 1])
-                if end - start == id.count && (id.count == 0 || memcmp(a.baseAddress! + start, id.baseAddress!, id.count) == 0) {
+                if end - start == id.count && (id.count == 0 || sameBytes(a.baseAddress! + start, id.baseAddress!, count: id.count)) {
                     return UInt32(uid)
                 }
                 i = (i + 1) & mask

@@ -78,6 +78,55 @@ package enum ValueCodec {
         }
     }
 
+    /// Appends the compact JSON text of the value at the reader's position, exactly as
+    /// `JSONWriter` writes its decoded form, without building that form (lists and objects
+    /// in column blocks are kept as such text).
+    package static func writeJSON(_ r: inout BinaryReader, into out: inout [UInt8], depth: Int = 0) throws(DecodeFailure) {
+        if depth > depthMax { throw DecodeFailure(offset: r.offset, reason: "value nested deeper than \(depthMax)") }
+        let at = r.offset
+        guard let tag = ValueTag(rawValue: try r.u8()) else {
+            throw DecodeFailure(offset: at, reason: "unknown value tag")
+        }
+        switch tag {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .false: out.append(contentsOf: "false".utf8)
+        case .true: out.append(contentsOf: "true".utf8)
+        case .double: JSONWriter.writeNumber(try r.f64(), into: &out)
+        case .integer: JSONWriter.writeNumber(Double(try r.zigzag()), into: &out)
+        case .string: try writeString(&r, into: &out)
+        case .array:
+            let n = try r.length()
+            out.append(.openBracket)
+            for i in 0..<n {
+                if i > 0 { out.append(.comma) }
+                try writeJSON(&r, into: &out, depth: depth + 1)
+            }
+            out.append(.closeBracket)
+        case .object:
+            let n = try r.length()
+            out.append(.openBrace)
+            for i in 0..<n {
+                if i > 0 { out.append(.comma) }
+                try writeString(&r, into: &out)
+                out.append(.colon)
+                try writeJSON(&r, into: &out, depth: depth + 1)
+            }
+            out.append(.closeBrace)
+        }
+    }
+
+    /// A length-prefixed string as a JSON string literal; checked as UTF-8 as `decode` checks it.
+    private static func writeString(_ r: inout BinaryReader, into out: inout [UInt8]) throws(DecodeFailure) {
+        let at = r.offset
+        let bytes = try r.bytes()
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            JSONWriter.writeString(utf8: bytes, into: &out)
+        } else {
+            r.offset = at
+            JSONWriter.writeString(try r.string(), into: &out)
+        }
+    }
+
     package static func decode(_ r: inout BinaryReader, depth: Int = 0) throws(DecodeFailure) -> JSONValue {
         if depth > depthMax { throw DecodeFailure(offset: r.offset, reason: "value nested deeper than \(depthMax)") }
         let at = r.offset

@@ -93,7 +93,7 @@ package struct ByteStringTable {
         guard hi - lo == bytes.count else { return false }
         if bytes.isEmpty { return true }
         return arena.withUnsafeBufferPointer { a in
-            memcmp(a.baseAddress! + lo, bytes.baseAddress!, bytes.count) == 0
+            sameBytes(a.baseAddress! + lo, bytes.baseAddress!, count: bytes.count)
         }
     }
 

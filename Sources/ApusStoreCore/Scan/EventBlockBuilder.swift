@@ -268,7 +268,15 @@ package struct PropertyBlockBuilder {
             nullRows.append(row)
         case .array, .object:
             r.offset = at
-            set(row: row, try ValueCodec.decode(&r))
+            var text: [UInt8] = []
+            try ValueCodec.writeJSON(&r, into: &text)
+            if tag == .array {
+                listRows.append(row)
+                lists.append(bytes: text)
+            } else {
+                objectRows.append(row)
+                objects.append(bytes: text)
+            }
         }
     }
 
