@@ -131,6 +131,28 @@ struct ImportFileTests {
         }
     }
 
+    /// A plain file (mapped, its pages let go as chunks are handed out) reads back byte for
+    /// byte whatever the chunk size, and counts every byte; files too short to map read too.
+    @Test func plainFilesReadWholeInChunksOfAnySize() throws {
+        var rng = SeededRandom(seed: 8)
+        let text = Array((0..<40_000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "x", count: Int(rng.next() % 40)))\"}\n" }.joined().utf8)
+        try withFile(text) { (path: String) throws in
+            for chunk in [1, 4095, 4096, 65_537, 1 << 20, text.count + 10] {
+                let reader = try ImportFileReader(path: path, chunkBytes: chunk)
+                var out: [UInt8] = []
+                var calls = 0
+                while try reader.next({ out.append(contentsOf: $0); calls += 1 }) {}
+                #expect(out == text, "chunk \(chunk)")
+                #expect(reader.fileBytesRead == text.count)
+                #expect(calls == (text.count + chunk - 1) / chunk)
+                #expect(!reader.isGzip)
+            }
+        }
+        for tiny in [[], [0x7B]] as [[UInt8]] {
+            try withFile(tiny) { (path: String) throws in #expect(try readAll(path, chunkBytes: 4096) == tiny) }
+        }
+    }
+
     @Test func aTruncatedGzipFileIsRefusedWithItsName() throws {
         let gz = GzipCompressor.compress(Array(String(repeating: "{\"n\":1}\n", count: 5000).utf8))
         try withFile(Array(gz.prefix(gz.count / 2))) { path in

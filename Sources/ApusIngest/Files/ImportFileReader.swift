@@ -2,6 +2,13 @@
 // first two bytes, whatever the name says). Memory stays at one input and one output chunk
 // however large the file is; several gzip members back to back (as `cat a.gz b.gz` makes)
 // read as one stream.
+//
+// A plain (not gzip) regular file is mapped instead of read: its chunks are handed out in
+// place, so the kernel does not copy every byte into a buffer first (that copy cost as much
+// CPU as splitting the file into records), and each chunk's pages are let go once it has been
+// handed out, so resident memory stays at a chunk. A file cut short by another process while
+// it is mapped stops the command (SIGBUS), which leaves the folder as any crash does: whole
+// parts only, and re-running the import adds nothing twice.
 
 import CZlib
 #if canImport(Glibc)
@@ -48,6 +55,9 @@ package final class ImportFileReader {
     private var stream = z_stream()
     private var streamOpen = false
     private var streamEnded = false
+    /// The whole file, when it is plain and mapped; `mappedAt` is how far it was handed out.
+    private var mapped: UnsafeRawBufferPointer?
+    private var mappedAt = 0
 
     package init(path: String, chunkBytes: Int = 4 << 20) throws(ImportFileError) {
         self.path = path
@@ -58,6 +68,18 @@ package final class ImportFileReader {
         }
         var st = stat()
         fileBytes = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+        if st.st_mode & S_IFMT == S_IFREG, fileBytes >= 2,
+           let m = mmap(nil, fileBytes, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED {
+            let bytes = UnsafeRawBufferPointer(start: m, count: fileBytes)
+            if bytes[0] == 0x1F && bytes[1] == 0x8B {
+                munmap(m, fileBytes)
+            } else {
+                _ = madvise(m, fileBytes, MADV_SEQUENTIAL)
+                mapped = bytes
+                input = []
+                return
+            }
+        }
         input = [UInt8](repeating: 0, count: chunkBytes)
 
         // Peek at the magic bytes.
@@ -73,6 +95,7 @@ package final class ImportFileReader {
     }
 
     deinit {
+        if let mapped { munmap(UnsafeMutableRawPointer(mutating: mapped.baseAddress), mapped.count) }
         if streamOpen { inflateEnd(&stream) }
         close(fd)
     }
@@ -92,6 +115,18 @@ package final class ImportFileReader {
 
     /// Calls `body` with the next chunk of the file's (inflated) bytes; returns false at the end.
     package func next(_ body: (UnsafeBufferPointer<UInt8>) -> Void) throws(ImportFileError) -> Bool {
+        if let mapped {
+            guard mappedAt < mapped.count else { return false }
+            let end = min(mapped.count, mappedAt + chunkBytes)
+            body(UnsafeRawBufferPointer(rebasing: mapped[mappedAt..<end]).assumingMemoryBound(to: UInt8.self))
+            // Pages wholly handed out leave this process (the page cache may keep them).
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let from = mappedAt / page * page, to = end == mapped.count ? end : end / page * page
+            if to > from { _ = madvise(UnsafeMutableRawPointer(mutating: mapped.baseAddress! + from), to - from, MADV_DONTNEED) }
+            fileBytesRead += end - mappedAt
+            mappedAt = end
+            return true
+        }
         if !isGzip {
             try fill()
             guard inputStart < inputEnd else { return false }
