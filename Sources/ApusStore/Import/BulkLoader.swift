@@ -306,24 +306,15 @@ package final class BulkLoader {
         rows.removeLast(n - kept)
     }
 
-    /// A record's event name (length first, so no two name/id pairs run together) and insert id.
+    /// A record's dedupe key within its (uid, second): its event name and insert id, as a merge
+    /// keys rows.
     private static func dedupeKey(_ record: UnsafeRawBufferPointer) throws(StoreError) -> [UInt8] {
         do throws(DecodeFailure) {
             var r = BinaryReader(record)
             _ = try r.zigzag()
             let name = try r.bytes()
             _ = try r.bytes() // distinct id: the uid stands for it
-            let insertId = try r.bytes()
-            var key: [UInt8] = []
-            key.reserveCapacity(name.count + insertId.count + 5)
-            var length = UInt64(name.count)
-            repeat {
-                key.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
-                length >>= 7
-            } while length > 0
-            key.append(contentsOf: name)
-            key.append(contentsOf: insertId)
-            return key
+            return MergingCursor.dedupeKey(name: name, insertId: try r.bytes())
         } catch {
             throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its generation")
         }

@@ -65,15 +65,20 @@ final class MergingCursor {
     /// The dedupe key of a row: event name (length first, so no two name/id pairs collide) and
     /// insert id.
     static func dedupeKey(_ b: EventBlock, row: Int) -> [UInt8] {
+        dedupeKey(name: b.names[Int(b.nameIds[row])].utf8, insertId: b.insertIds.arena[b.insertIds.range(of: row)])
+    }
+
+    /// The dedupe key of an event name and insert id given as bytes.
+    static func dedupeKey(name: some Collection<UInt8>, insertId: some Collection<UInt8>) -> [UInt8] {
         var key: [UInt8] = []
-        let name = b.names[Int(b.nameIds[row])]
-        var n = UInt64(name.utf8.count)
+        key.reserveCapacity(name.count + insertId.count + 5)
+        var n = UInt64(name.count)
         repeat {
             key.append(UInt8(n & 0x7F) | (n > 0x7F ? 0x80 : 0))
             n >>= 7
         } while n > 0
-        key += name.utf8
-        key += b.insertIds.arena[b.insertIds.range(of: row)]
+        key += name
+        key += insertId
         return key
     }
 
