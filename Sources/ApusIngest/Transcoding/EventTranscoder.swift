@@ -16,9 +16,6 @@
 
 import ApusModel
 import ApusStoreCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the transcoder made of an event payload.
 package struct TranscodedEvents: Sendable {
@@ -450,9 +447,9 @@ enum TopLevelKey {
     init(_ key: UnsafeBufferPointer<UInt8>) {
         // Length first, then the bytes (a generic walk over a `String`'s UTF-8 view costs more
         // than the rest of reading the key).
-        if key.count == 5 && memcmp(key.baseAddress!, ("event" as StaticString).utf8Start, 5) == 0 {
+        if key.count == 5 && sameBytes(key.baseAddress!, ("event" as StaticString).utf8Start, count: 5) {
             self = .event
-        } else if key.count == 10 && memcmp(key.baseAddress!, ("properties" as StaticString).utf8Start, 10) == 0 {
+        } else if key.count == 10 && sameBytes(key.baseAddress!, ("properties" as StaticString).utf8Start, count: 10) {
             self = .properties
         } else {
             self = .other
