@@ -92,6 +92,7 @@ enum ImportRun {
 
     /// NDJSON in Mixpanel's raw-export shape, `eventsPerFile` per file; reused when present.
     static func writeInput(events: Int, users: Int, days: Int, directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tag = "\(events)-\(users)-\(days)"
         let marker = directory + "/params"
         let count = (events + eventsPerFile - 1) / eventsPerFile

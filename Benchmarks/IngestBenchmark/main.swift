@@ -11,6 +11,7 @@
 //   … --scan-folder DIR [--project P]                 (the --import-scan count by (day, event) over an existing folder)
 //   … --import-scan [--events N] [--users U] [--days D] [--work DIR] [--python PY | --no-peers]
 //                                                     (apus import, open, scan, export vs DuckDB and Parquet)
+//   … --import-scan … --input-only                    (only write its NDJSON input files to DIR/input)
 //   … --query-folder DIR [--project P] [--cache-bytes B] [--peer-input DIR --peer-work DIR]
 //                                                     (Query API reports over an existing folder, vs DuckDB and ClickHouse)
 
@@ -42,6 +43,12 @@ if args.contains("--scan-only") {
     exit(0)
 }
 
+if args.contains("--import-scan") && args.contains("--input-only") {
+    let files = try ImportRun.writeInput(events: totalEvents, users: Int(option("--users", "1000000"))!, days: Int(option("--days", "90"))!,
+                                         directory: option("--work", NSTemporaryDirectory() + "apus-import-bench") + "/input")
+    print(files.joined(separator: "\n"))
+    exit(0)
+}
 if args.contains("--import-scan") {
     try ImportRun.measure(apus: apusPath, events: totalEvents, users: Int(option("--users", "1000000"))!,
                           days: Int(option("--days", "90"))!, work: option("--work", NSTemporaryDirectory() + "apus-import-bench"),

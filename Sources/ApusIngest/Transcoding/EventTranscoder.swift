@@ -93,7 +93,7 @@ enum TranscodeStop: Error {
 }
 
 /// One payload's walk.
-struct RecordTranscoder {
+struct RecordTranscoder: ~Copyable {
     let input: UnsafeBufferPointer<UInt8>
     let limits: IngestLimits
     var parser: JSONParser
@@ -101,7 +101,7 @@ struct RecordTranscoder {
     var output = TranscodedEvents()
     /// The record being written: its properties (key, value pairs), how many were written, and
     /// how many `properties` held (special ones included).
-    var properties = BinaryWriter(capacity: 4096)
+    var properties = ByteScratch(capacity: 4096)
     var writtenCount = 0
     var memberCount = 0
     /// Decoded bytes of an escaped key or value, and of the event's name.
@@ -279,7 +279,7 @@ struct RecordTranscoder {
     /// into `properties`, lifting out the special ones as the general path's `split` does.
     mutating func transcodeProperties(openContainers: Int) throws(TranscodeStop) -> EventValidation.Special {
         var special = EventValidation.Special()
-        properties.truncate(to: 0)
+        properties.removeAll()
         writtenCount = 0
         memberCount = 0
         keyHashes.removeAll(keepingCapacity: true)
@@ -315,13 +315,13 @@ struct RecordTranscoder {
                 case .ignore:
                     if special.ignore == nil { special.ignore = value }
                     writeKey(keyRange)
-                    ValueCodec.encode(value, into: &properties)
+                    properties.value(value)
                     writtenCount += 1
                 case .deviceId, .userId:
                     if specialKey == .deviceId { if special.deviceId == nil { special.deviceId = value } }
                     else if special.userId == nil { special.userId = value }
                     writeKey(keyRange)
-                    ValueCodec.encode(value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax), into: &properties)
+                    properties.value(value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax))
                     writtenCount += 1
                 case .serverSet: break
                 }
@@ -347,7 +347,8 @@ struct RecordTranscoder {
             properties.u8(ValueTag.string.rawValue)
             if count > limits.stringBytesMax {
                 let text = bytes.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: escapedValue, as: UTF8.self)
-                properties.string(text.truncated(toUTF8Bytes: limits.stringBytesMax))
+                var cut = text.truncated(toUTF8Bytes: limits.stringBytesMax)
+                cut.withUTF8 { properties.lengthPrefixed($0) }
             } else if let bytes {
                 properties.lengthPrefixed(bytes)
             } else {
@@ -356,10 +357,10 @@ struct RecordTranscoder {
         case .minus?, (.digit0 ... .digit9)?:
             let number: Double
             do throws(JSONParseError) { number = try parser.readNumber() } catch { throw .payload }
-            ValueCodec.encode(.number(number), into: &properties)
+            properties.number(number)
         default:
             let value = try parseValue(openContainers: openContainers)
-            ValueCodec.encode(value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax), into: &properties)
+            properties.value(value.truncatingStrings(toUTF8Bytes: limits.stringBytesMax))
         }
     }
 

@@ -59,7 +59,7 @@ extension JSONParser {
 
     /// The index of the first byte at or after `i` that is a quote, a backslash, a control
     /// character or non-ASCII (or the end).
-    @inlinable
+    @inlinable @inline(__always)
     func skipPlainASCII(from start: Int) -> Int {
         var i = start
         let n = input.count
@@ -75,7 +75,12 @@ extension JSONParser {
                     | ((slashX &- ones) & ~slashX)
                     | ((v &- ones &* 0x20) & ~v)
                     | v
-                if special & highs != 0 { break }
+                let found = special & highs
+                if found != 0 {
+                    // The lowest flagged byte is exact (a borrow only flags bytes above a
+                    // real match): most strings end inside their first word.
+                    return i + found.trailingZeroBitCount >> 3
+                }
                 i += 8
             }
         }

@@ -55,9 +55,11 @@ public struct JSONParser {
     @inlinable public var nextByte: UInt8? { position < input.count ? input[position] : nil }
 
     /// Moves past spaces, tabs, carriage returns and newlines.
-    @inlinable public mutating func skipWhitespace() {
+    @inlinable @inline(__always) public mutating func skipWhitespace() {
         var i = position
         let n = input.count
+        // Compact JSON (most payloads) has none: one comparison answers.
+        if i < n && input[i] > .space { return }
         while i < n {
             let b = input[i]
             guard b == .space || b == .newline || b == .carriageReturn || b == .tab else { break }

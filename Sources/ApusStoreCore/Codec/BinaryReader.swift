@@ -30,11 +30,12 @@ package struct BinaryReader: ~Copyable {
     package var isAtEnd: Bool { offset >= end }
     package var remaining: Int { end - offset }
 
-    @inline(__always)
-    private func need(_ n: Int) throws(DecodeFailure) {
+    @inlinable @inline(__always)
+    func need(_ n: Int) throws(DecodeFailure) {
         if n < 0 || end - offset < n { throw DecodeFailure(offset: offset, reason: "truncated: need \(n) bytes, have \(end - offset)") }
     }
 
+    @inlinable @inline(__always)
     package mutating func u8() throws(DecodeFailure) -> UInt8 {
         try need(1)
         defer { offset += 1 }
@@ -55,7 +56,7 @@ package struct BinaryReader: ~Copyable {
 
     package mutating func f64() throws(DecodeFailure) -> Double { Double(bitPattern: try u64()) }
 
-    @inlinable
+    @inlinable @inline(__always)
     package mutating func varint() throws(DecodeFailure) -> UInt64 {
         // One byte is the common case (small deltas and lengths).
         if offset < end {
@@ -84,12 +85,14 @@ package struct BinaryReader: ~Copyable {
         }
     }
 
+    @inlinable @inline(__always)
     package mutating func zigzag() throws(DecodeFailure) -> Int64 {
         let v = try varint()
         return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
     }
 
     /// A length as `Int`, refused when larger than what is left to read.
+    @inlinable @inline(__always)
     package mutating func length() throws(DecodeFailure) -> Int {
         let v = try varint()
         guard v <= UInt64(end - offset) else {
@@ -109,10 +112,12 @@ package struct BinaryReader: ~Copyable {
     }
 
     /// The bytes of a length-prefixed string, in place.
+    @inlinable @inline(__always)
     package mutating func bytes() throws(DecodeFailure) -> UnsafeBufferPointer<UInt8> {
         let n = try length()
         defer { offset += n }
-        return UnsafeRawBufferPointer(rebasing: base[offset..<(offset + n)]).assumingMemoryBound(to: UInt8.self)
+        // `length()` checked that the bytes lie within the reader.
+        return UnsafeBufferPointer(start: base.baseAddress.map { ($0 + offset).assumingMemoryBound(to: UInt8.self) }, count: n)
     }
 
     /// Moves past a length-prefixed string (its bytes are not checked as UTF-8).

@@ -61,6 +61,9 @@ package struct BinaryWriter {
     @inlinable package mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
     /// Raw bytes with no length prefix.
+    @inlinable package mutating func raw(_ b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+
+    /// Raw bytes with no length prefix.
     package mutating func raw(_ b: some Collection<UInt8>) { bytes.append(contentsOf: b) }
 
     /// A varint byte length followed by the bytes.

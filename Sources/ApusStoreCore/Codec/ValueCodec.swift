@@ -25,14 +25,21 @@ package enum ValueCodec {
     /// Nesting deeper than this is refused when reading (the ingest limit is far lower).
     package static let depthMax = 64
 
+    /// `d` as an integer when it is one exactly (within ±2^53, and not -0): numbers are
+    /// stored as integers then, else as doubles.
+    @inlinable @inline(__always)
+    package static func exactInteger(_ d: Double) -> Int64? {
+        d == d.rounded(.towardZero) && abs(d) < 9_007_199_254_740_992 && !(d == 0 && d.sign == .minus) ? Int64(d) : nil
+    }
+
     package static func encode(_ value: JSONValue, into w: inout BinaryWriter) {
         switch value {
         case .null: w.u8(ValueTag.null.rawValue)
         case .bool(let b): w.u8(b ? ValueTag.true.rawValue : ValueTag.false.rawValue)
         case .number(let d):
-            if d == d.rounded(.towardZero) && abs(d) < 9_007_199_254_740_992 && !(d == 0 && d.sign == .minus) {
+            if let i = exactInteger(d) {
                 w.u8(ValueTag.integer.rawValue)
-                w.zigzag(Int64(d))
+                w.zigzag(i)
             } else {
                 w.u8(ValueTag.double.rawValue)
                 w.f64(d)
