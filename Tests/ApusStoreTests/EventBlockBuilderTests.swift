@@ -95,4 +95,35 @@ struct EventBlockBuilderTests {
             }
         }
     }
+
+    /// A string's hash reads its last partial word without a byte outside it, and is the same
+    /// as a byte-at-a-time reading's, at every length and wherever the string lies.
+    @Test func hashesReadTheTailOfAStringAsItsBytesInOrder() {
+        func reference(_ bytes: [UInt8], seed: UInt64) -> UInt64 {
+            var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+            var i = 0
+            while i + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+                h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 29
+                i += 8
+            }
+            var tail: UInt64 = 0
+            for k in i..<bytes.count { tail |= UInt64(bytes[k]) << UInt64(8 * (k - i)) }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+            h ^= h >> 32
+            return h
+        }
+        var rng = SeededRandom(seed: 5)
+        let buffer = (0..<64).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        buffer.withUnsafeBufferPointer { all in
+            for start in 0..<8 {
+                for count in 0...(64 - start - 8) {
+                    let slice = UnsafeBufferPointer(rebasing: all[start..<(start + count)])
+                    #expect(ByteStringTable.hash(slice, seed: 42) == reference(Array(slice), seed: 42), "length \(count) at \(start)")
+                }
+            }
+        }
+    }
 }

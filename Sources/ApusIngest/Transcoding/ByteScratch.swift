@@ -61,6 +61,19 @@ struct ByteScratch: ~Copyable {
         count += 1
     }
 
+    /// A signed integer as zigzag LEB128, as `BinaryWriter.zigzag`.
+    @inline(__always)
+    mutating func zigzag(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// A string's UTF-8 bytes after their length, as `BinaryWriter.string`.
+    @inline(__always)
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { lengthPrefixed($0) }
+    }
+
     /// A varint byte length followed by the bytes, as `BinaryWriter.lengthPrefixed`.
     @inline(__always)
     mutating func lengthPrefixed(_ b: UnsafeBufferPointer<UInt8>) {
@@ -85,7 +98,7 @@ struct ByteScratch: ~Copyable {
         } else {
             u8(ValueTag.double.rawValue)
             reserve(8)
-            UnsafeMutableRawPointer(base + count).storeBytes(of: d.bitPattern.littleEndian, as: UInt64.self)
+            UnsafeMutableRawPointer(base + count).storeBytes(of: d.bitPattern.littleEndian, toByteOffset: 0, as: UInt64.self)
             count += 8
         }
     }

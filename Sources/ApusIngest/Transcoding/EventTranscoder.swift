@@ -102,6 +102,8 @@ struct RecordTranscoder: ~Copyable {
     /// The record being written: its properties (key, value pairs), how many were written, and
     /// how many `properties` held (special ones included).
     var properties = ByteScratch(capacity: 4096)
+    /// The record's fields before its properties (time, name, ids, property count).
+    var head = ByteScratch(capacity: 256)
     var writtenCount = 0
     var memberCount = 0
     /// Decoded bytes of an escaped key or value, and of the event's name.
@@ -205,13 +207,14 @@ struct RecordTranscoder: ~Copyable {
         case .ignored: output.ignored += 1
         case .failed(let failure): output.failures.append(failure)
         case .accepted(let header):
-            let count = writtenCount + serverPropertyCount
+            head.removeAll()
+            head.zigzag(header.timeMs)
+            head.string(header.name)
+            head.string(header.distinctId)
+            head.string(header.insertId)
+            head.varint(UInt64(writtenCount + serverPropertyCount))
             output.records.beginRecord()
-            output.records.writer.zigzag(header.timeMs)
-            output.records.writer.string(header.name)
-            output.records.writer.string(header.distinctId)
-            output.records.writer.string(header.insertId)
-            output.records.writer.varint(UInt64(count))
+            output.records.writer.raw(head.bytes)
             output.records.writer.raw(properties.bytes)
             output.records.writer.raw(serverProperties)
             output.records.commitRecord()
@@ -412,6 +415,7 @@ struct RecordTranscoder: ~Copyable {
         _ = try parseValue(openContainers: openContainers)
     }
 
+    @inline(__always)
     mutating func writeKey(_ range: Range<Int>?) {
         if let range {
             properties.lengthPrefixed(UnsafeBufferPointer(rebasing: input[range]))

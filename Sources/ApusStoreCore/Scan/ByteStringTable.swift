@@ -126,12 +126,28 @@ package struct ByteStringTable {
             h ^= h >> 29
             i += 8
         }
+        // The last n - i bytes, the first in the lowest byte: when the string is at least a
+        // word long, its last word shifted down; else put together from 4-, 2- and 1-byte reads
+        // (never a byte outside the string).
+        let rest = n - i
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
+        if rest > 0 {
+            if n >= 8 {
+                tail = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) >> UInt64(64 - 8 * rest)
+            } else {
+                var k = 0
+                if rest & 4 != 0 {
+                    tail = UInt64(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                    k = 4
+                }
+                if rest & 2 != 0 {
+                    tail |= UInt64(raw.loadUnaligned(fromByteOffset: i + k, as: UInt16.self)) << UInt64(8 * k)
+                    k += 2
+                }
+                if rest & 1 != 0 {
+                    tail |= UInt64(raw.load(fromByteOffset: i + k, as: UInt8.self)) << UInt64(8 * k)
+                }
+            }
         }
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         h ^= h >> 32

@@ -210,8 +210,10 @@ package struct EventBlockBuilder {
 
 /// One key's values while a block is built: sparse (row, value) lists per type.
 package struct PropertyBlockBuilder {
-    var stringRows: [Int] = [], stringIds: [UInt32] = [], dictionary: [String] = [], dictionaryTable = ByteStringTable()
-    var numberRows: [Int] = [], numbers: [Double] = []
+    /// Per row holding a string, its row (high 32 bits) and dictionary id (low): one append
+    /// per value rather than two.
+    var strings: [UInt64] = [], dictionary: [String] = [], dictionaryTable = ByteStringTable()
+    var numbers: [(row: Int, value: Double)] = []
     var booleanRows: [Int] = [], booleans: [Bool] = []
     var nullRows: [Int] = []
     var listRows: [Int] = [], lists = StringColumn()
@@ -225,11 +227,9 @@ package struct PropertyBlockBuilder {
             var text = s
             let (id, inserted) = text.withUTF8 { dictionaryTable.id(of: $0) }
             if inserted { dictionary.append(s) }
-            stringRows.append(row)
-            stringIds.append(id)
+            strings.append(UInt64(row) << 32 | UInt64(id))
         case .number(let d):
-            numberRows.append(row)
-            numbers.append(d)
+            numbers.append((row, d))
         case .bool(let b):
             booleanRows.append(row)
             booleans.append(b)
@@ -253,14 +253,11 @@ package struct PropertyBlockBuilder {
             let bytes = try r.bytes()
             let (id, inserted) = dictionaryTable.id(of: bytes)
             if inserted { dictionary.append(String(decoding: bytes, as: UTF8.self)) }
-            stringRows.append(row)
-            stringIds.append(id)
+            strings.append(UInt64(row) << 32 | UInt64(id))
         case .integer:
-            numberRows.append(row)
-            numbers.append(Double(try r.zigzag()))
+            numbers.append((row, Double(try r.zigzag())))
         case .double:
-            numberRows.append(row)
-            numbers.append(try r.f64())
+            numbers.append((row, try r.f64()))
         case .true, .false:
             booleanRows.append(row)
             booleans.append(tag == .true)
@@ -287,15 +284,24 @@ package struct PropertyBlockBuilder {
             return b
         }
         var block = PropertyBlock()
-        if !stringRows.isEmpty {
+        if !strings.isEmpty {
             var ids = [UInt32](repeating: 0, count: n)
-            for (r, id) in zip(stringRows, stringIds) { ids[r] = id }
-            block.strings = StringValues(present: presence(stringRows), ids: ids, dictionary: dictionary)
+            var present = Bitmap(count: n)
+            for entry in strings {
+                let r = Int(entry >> 32)
+                ids[r] = UInt32(truncatingIfNeeded: entry)
+                present[r] = true
+            }
+            block.strings = StringValues(present: present, ids: ids, dictionary: dictionary)
         }
-        if !numberRows.isEmpty {
+        if !numbers.isEmpty {
             var values = [Double](repeating: 0, count: n)
-            for (r, v) in zip(numberRows, numbers) { values[r] = v }
-            block.numbers = NumberValues(present: presence(numberRows), values: values)
+            var present = Bitmap(count: n)
+            for (r, v) in numbers {
+                values[r] = v
+                present[r] = true
+            }
+            block.numbers = NumberValues(present: present, values: values)
         }
         if !booleanRows.isEmpty {
             var values = Bitmap(count: n)
