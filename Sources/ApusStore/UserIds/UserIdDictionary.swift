@@ -98,7 +98,45 @@ package final class UserIdDictionary: Sendable {
     /// As `uids(for:)`, for `count` ids given as UTF-8 bytes: `bytes(i)` is id `i`'s (no
     /// `String` per id).
     package func uids(count: Int, bytes: (Int) -> UnsafeRawBufferPointer) throws(StoreError) -> [UInt32] {
-        try uids(count: count) { i, use in use(bytes(i)) }
+        let result: Result<[UInt32], StoreError> = state.withLock { s in
+            let before = s.table.count
+            var uids: [UInt32] = []
+            uids.reserveCapacity(count)
+            // Lookups land anywhere in a large index: each id's slot is asked into the cache
+            // `ahead` ids before it is read.
+            let ahead = 8
+            var hashes = [UInt64](repeating: 0, count: count)
+            for i in 0..<min(ahead, count) {
+                hashes[i] = s.table.hash(bytes(i))
+                s.table.prefetchSlot(hash: hashes[i])
+            }
+            for i in 0..<count {
+                if i + ahead < count {
+                    hashes[i + ahead] = s.table.hash(bytes(i + ahead))
+                    s.table.prefetchSlot(hash: hashes[i + ahead])
+                }
+                switch Self.uid(of: bytes(i), hash: hashes[i], in: &s.table) {
+                case .success(let uid): uids.append(uid)
+                case .failure(let e):
+                    s.table.truncate(to: before)
+                    return .failure(e)
+                }
+            }
+            return .success(uids)
+        }
+        return try result.get()
+    }
+
+    /// The uid of an id, given its hash; a new id gets the next one.
+    private static func uid(of bytes: UnsafeRawBufferPointer, hash: UInt64, in table: inout UserIdTable) -> Result<UInt32, StoreError> {
+        if let uid = table.uid(ofBytes: bytes, hash: hash) { return .success(uid) }
+        guard bytes.count <= UserIdFile.idBytesMax else {
+            return .failure(StoreError(.distinctIdTooLong, "a distinct id of \(bytes.count) bytes is longer than the dictionary's \(UserIdFile.idBytesMax)"))
+        }
+        guard table.count < Int(UInt32.max) else {
+            return .failure(StoreError(.userIdsExhausted, "the project has \(table.count) distinct ids, the most a 32-bit user id can number"))
+        }
+        return .success(table.append(bytes, hash: hash))
     }
 
     /// Numbers `count` ids, each handed by `id(i, use)` to `use` as its UTF-8 bytes.
@@ -108,16 +146,7 @@ package final class UserIdDictionary: Sendable {
             var uids: [UInt32] = []
             uids.reserveCapacity(count)
             for i in 0..<count {
-                let found = id(i) { bytes in
-                    if let uid = s.table.uid(ofBytes: bytes) { return .success(uid) }
-                    guard bytes.count <= UserIdFile.idBytesMax else {
-                        return .failure(StoreError(.distinctIdTooLong, "a distinct id of \(bytes.count) bytes is longer than the dictionary's \(UserIdFile.idBytesMax)"))
-                    }
-                    guard s.table.count < Int(UInt32.max) else {
-                        return .failure(StoreError(.userIdsExhausted, "the project has \(s.table.count) distinct ids, the most a 32-bit user id can number"))
-                    }
-                    return .success(s.table.append(bytes))
-                }
+                let found = id(i) { bytes in Self.uid(of: bytes, hash: s.table.hash(bytes), in: &s.table) }
                 switch found {
                 case .success(let uid): uids.append(uid)
                 case .failure(let e):

@@ -3,6 +3,7 @@
 // id, so a million users cost their bytes plus ~12 bytes each, and lookups compare bytes.
 
 import ApusStoreCore
+import CPrefetch
 
 /// Distinct ids numbered densely from 0 in the order they were first assigned.
 package struct UserIdTable: Sendable {
@@ -47,8 +48,20 @@ package struct UserIdTable: Sendable {
 
     /// The uid of a distinct id given as UTF-8 bytes, if it has one.
     package func uid(ofBytes id: UnsafeRawBufferPointer) -> UInt32? {
+        uid(ofBytes: id, hash: hash(id))
+    }
+
+    /// Asks for the slot where a lookup of an id with hash `h` starts to be brought into the
+    /// cache (a hint: a lookup may follow while the table grows).
+    @inline(__always)
+    package func prefetchSlot(hash h: UInt64) {
+        slots.withUnsafeBufferPointer { apus_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: h) & ($0.count - 1))) }
+    }
+
+    /// `uid(ofBytes:)`, given the id's `hash`.
+    package func uid(ofBytes id: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: hash(id)) & mask
+        var i = Int(truncatingIfNeeded: h) & mask
         return arena.withUnsafeBytes { a in
             while true {
                 let slot = slots[i]
@@ -67,10 +80,16 @@ package struct UserIdTable: Sendable {
     /// (`uid(ofBytes:)`) and the uid space.
     @discardableResult
     package mutating func append(_ id: UnsafeRawBufferPointer) -> UInt32 {
+        append(id, hash: hash(id))
+    }
+
+    /// `append`, given the id's `hash`.
+    @discardableResult
+    package mutating func append(_ id: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32 {
         let uid = UInt32(ends.count)
         arena.append(contentsOf: id)
         ends.append(UInt32(arena.count))
-        if ends.count * 2 > slots.count { grow() } else { index(uid, hash: hash(id)) }
+        if ends.count * 2 > slots.count { grow() } else { index(uid, hash: h) }
         return uid
     }
 
