@@ -103,8 +103,8 @@ package final class UserIdDictionary: Sendable {
             var uids: [UInt32] = []
             uids.reserveCapacity(count)
             // Lookups land anywhere in a large index: each id's slot is asked into the cache
-            // `ahead` ids before it is read.
-            let ahead = 8
+            // `ahead` ids before it is read, then where its entry ends, then the entry's bytes.
+            let ahead = 12
             var hashes = [UInt64](repeating: 0, count: count)
             for i in 0..<min(ahead, count) {
                 hashes[i] = s.table.hash(bytes(i))
@@ -115,6 +115,8 @@ package final class UserIdDictionary: Sendable {
                     hashes[i + ahead] = s.table.hash(bytes(i + ahead))
                     s.table.prefetchSlot(hash: hashes[i + ahead])
                 }
+                if i + 8 < count { s.table.prefetchEntry(hash: hashes[i + 8], stage: 1) }
+                if i + 4 < count { s.table.prefetchEntry(hash: hashes[i + 4], stage: 2) }
                 switch Self.uid(of: bytes(i), hash: hashes[i], in: &s.table) {
                 case .success(let uid): uids.append(uid)
                 case .failure(let e):

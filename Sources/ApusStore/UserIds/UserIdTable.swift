@@ -58,6 +58,24 @@ package struct UserIdTable: Sendable {
         slots.withUnsafeBufferPointer { apus_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: h) & ($0.count - 1))) }
     }
 
+    /// Once the slot of `h` is in the cache: asks for where the bytes of the id it holds end
+    /// (`stage` 1), or, once that is in the cache too, for the bytes (`stage` 2).
+    @inline(__always)
+    package func prefetchEntry(hash h: UInt64, stage: Int) {
+        let slot = slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: h) & ($0.count - 1)] }
+        guard slot != 0 else { return }
+        let uid = Int(slot - 1)
+        ends.withUnsafeBufferPointer { ends in
+            guard uid < ends.count else { return }
+            if stage == 1 {
+                apus_prefetch(ends.baseAddress! + uid)
+            } else {
+                let start = uid == 0 ? 0 : Int(ends[uid - 1])
+                arena.withUnsafeBufferPointer { a in if start < a.count { apus_prefetch(a.baseAddress! + start) } }
+            }
+        }
+    }
+
     /// `uid(ofBytes:)`, given the id's `hash`.
     package func uid(ofBytes id: UnsafeRawBufferPointer, hash h: UInt64) -> UInt32? {
         let mask = slots.count - 1
