@@ -89,10 +89,20 @@ package final class UserIdDictionary: Sendable {
     /// provisional until `persist()`: they hold in this process, and nothing durable may refer to
     /// them before it (after a crash the WAL replay numbers them again).
     package func uids(for ids: [String]) throws(StoreError) -> [UInt32] {
-        try uids(count: ids.count) { i, use in
-            var id = ids[i]
-            return id.withUTF8 { use(UnsafeRawBufferPointer($0)) }
+        // The ids' bytes back to back, so that any id's lie still while others are looked up.
+        var arena: [UInt8] = []
+        var ends: [Int] = []
+        ends.reserveCapacity(ids.count)
+        for id in ids {
+            arena.append(contentsOf: id.utf8)
+            ends.append(arena.count)
         }
+        let result: Result<[UInt32], StoreError> = arena.withUnsafeBytes { all in
+            Result { () throws(StoreError) in
+                try uids(count: ids.count) { i in UnsafeRawBufferPointer(rebasing: all[(i == 0 ? 0 : ends[i - 1])..<ends[i]]) }
+            }
+        }
+        return try result.get()
     }
 
     /// As `uids(for:)`, for `count` ids given as UTF-8 bytes: `bytes(i)` is id `i`'s (no
@@ -139,26 +149,6 @@ package final class UserIdDictionary: Sendable {
             return .failure(StoreError(.userIdsExhausted, "the project has \(table.count) distinct ids, the most a 32-bit user id can number"))
         }
         return .success(table.append(bytes, hash: hash))
-    }
-
-    /// Numbers `count` ids, each handed by `id(i, use)` to `use` as its UTF-8 bytes.
-    private func uids(count: Int, id: (Int, (UnsafeRawBufferPointer) -> Result<UInt32, StoreError>) -> Result<UInt32, StoreError>) throws(StoreError) -> [UInt32] {
-        let result: Result<[UInt32], StoreError> = state.withLock { s in
-            let before = s.table.count
-            var uids: [UInt32] = []
-            uids.reserveCapacity(count)
-            for i in 0..<count {
-                let found = id(i) { bytes in Self.uid(of: bytes, hash: s.table.hash(bytes), in: &s.table) }
-                switch found {
-                case .success(let uid): uids.append(uid)
-                case .failure(let e):
-                    s.table.truncate(to: before)
-                    return .failure(e)
-                }
-            }
-            return .success(uids)
-        }
-        return try result.get()
     }
 
     /// Makes every provisional uid durable (append, fsync). On failure they stay provisional
