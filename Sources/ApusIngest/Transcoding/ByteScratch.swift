@@ -94,7 +94,7 @@ struct ByteScratch: ~Copyable {
     mutating func number(_ d: Double) {
         if let i = ValueCodec.exactInteger(d) {
             u8(ValueTag.integer.rawValue)
-            varint(UInt64(bitPattern: (i << 1) ^ (i >> 63)))
+            zigzag(i)
         } else {
             u8(ValueTag.double.rawValue)
             reserve(8)
