@@ -66,7 +66,7 @@ enum ImportPhasesRun {
                 uidOf[id] = uid
                 let day = utcDay(ofTimeMs: batch.timesMs[i])
                 let ms = UInt64(batch.timesMs[i] - Int64(day) * 86_400_000)
-                rowsByDay[day, default: []].append(BufferedRow(key: UInt64(uid) << 32 | ms, seq: seq, batch: UInt32(b), index: UInt32(i)))
+                rowsByDay[day, default: []].append(BufferedRow(key: UInt64(uid) << 32 | ms, seq: seq, batch: UInt32(b), offset: UInt32(batch.records.start(of: i))))
                 seq += 1
             }
         }

@@ -91,6 +91,53 @@ struct BulkLoaderTests {
         #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
     }
 
+    /// The loader's radix sort orders a day's rows as sorting by (key, seq) does: many ties,
+    /// keys that differ only in a few bytes, and rows that are not in seq order (which take
+    /// the comparison sort).
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func rowsSortByUserTimeAndSeqAsAComparisonSortOrdersThem(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        for (count, uids, spread) in [(5_000, 40, 1_000), (3_000, 1, 50), (2_000, 1 << 20, 86_400_000), (700, 9, 30)] {
+            var rows: [BufferedRow] = []
+            var seq: UInt64 = 1_000
+            for i in 0..<count {
+                seq += 1 + rng.next() % 3
+                let key = (rng.next() % UInt64(uids)) << 32 | rng.next() % UInt64(spread)
+                rows.append(BufferedRow(key: key, seq: seq, batch: UInt32(i / 100), offset: UInt32(i)))
+            }
+            for shuffledSeqs in [false, true] {
+                var input = rows
+                if shuffledSeqs { input.swapAt(count / 3, count / 2) }
+                let want = input.sorted { $0.key != $1.key ? $0.key < $1.key : $0.seq < $1.seq }
+                var got = input
+                BulkLoader.sort(&got)
+                #expect(got.map(\.key) == want.map(\.key) && got.map(\.seq) == want.map(\.seq) && got.map(\.offset) == want.map(\.offset),
+                        "\(count) rows, \(uids) users, seqs shuffled: \(shuffledSeqs)")
+            }
+        }
+    }
+
+    /// A day whose events each carry a distinct request id (more than a block's sample of
+    /// them) and a value from a few: both read back as the reference holds them.
+    @Test func aPropertyDistinctInEveryEventReadsBackExactly() async throws {
+        var events: [Event] = []
+        for i in 0..<6_000 {
+            events.append(Event(name: i % 4 == 0 ? "Signed Up" : "Viewed", distinctId: "user-\(i % 700)",
+                                timeMs: 1_735_689_600_000 + Int64(i) * 7_000, insertId: "ins-\(i)",
+                                properties: [JSONMember("request_id", .string("r-\(i * 7919 % 100_003)")),
+                                             JSONMember("plan", .string(["free", "pro", "team"][i % 3])),
+                                             JSONMember("n", .number(Double(i)))]))
+        }
+        let want = try await reference(events)
+        let dir = TempDirectory()
+        defer { dir.remove() }
+        let store = try EmbeddedEventStore(configuration: StoreConfiguration(dataDirectory: dir.path), logger: logger)
+        defer { store.close() }
+        try load(events, into: store, bufferRows: 100_000, batch: 500)
+        expectSame(try rows(store), want, "distinct request ids")
+        #expect(StoreVerifier.verify(dataDirectory: dir.path).problems.isEmpty)
+    }
+
     /// Identity facts in imported events (a Mixpanel export carries `$device_id` and
     /// `$user_id`) join the graph as they would through `/import`, and survive a reopen.
     @Test func importedIdentityFactsJoinTheGraph() async throws {

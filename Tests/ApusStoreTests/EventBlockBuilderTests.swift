@@ -78,6 +78,40 @@ struct EventBlockBuilderTests {
         #expect(table.count == 50_000)
     }
 
+    /// A block built for a part writer stops numbering a key's strings once the first rows
+    /// show them mostly distinct: every row still reads back its own value, repeats included,
+    /// and a key whose values repeat keeps one entry per distinct value. A block for readers
+    /// always numbers.
+    @Test(arguments: [true, false])
+    func mostlyDistinctStringsGoPerRowOnlyInBlocksForPartWriters(plainWhenDistinct: Bool) throws {
+        let rows = 3 * PropertyBlockBuilder.distinctSample
+        var builder = EventBlockBuilder(day: 20089, request: .everything(days: 20089...20089), plainWhenDistinct: plainWhenDistinct)
+        var records = EventRecords()
+        for i in 0..<rows {
+            // Distinct but for every 16th row, which repeats the one before it.
+            let request = "req-\(i % 16 == 15 ? i - 1 : i)"
+            records.append(Event(name: "Viewed", distinctId: "u", timeMs: 1_735_689_600_000 + Int64(i), insertId: "i\(i)",
+                                 properties: [JSONMember("request", .string(request)), JSONMember("plan", .string("p\(i % 3)"))]))
+        }
+        try records.bytes.withUnsafeBytes { all in
+            for (i, range) in records.ranges.enumerated() {
+                try builder.append(uid: 1, seq: UInt64(i), record: UnsafeRawBufferPointer(rebasing: all[range]))
+            }
+        }
+        let block = builder.build()
+        let requestKey = try #require(block.propertyKeys.firstIndex(of: "request"))
+        let planKey = try #require(block.propertyKeys.firstIndex(of: "plan"))
+        let request = try #require(block.properties[requestKey].strings)
+        let plan = try #require(block.properties[planKey].strings)
+        #expect(request.perRow == plainWhenDistinct)
+        #expect(request.dictionary.count == (plainWhenDistinct ? rows : rows - rows / 16))
+        #expect(!plan.perRow && plan.dictionary.count == 3)
+        for i in 0..<rows {
+            #expect(request.dictionary[Int(request.ids[i])] == "req-\(i % 16 == 15 ? i - 1 : i)")
+            #expect(plan.dictionary[Int(plan.ids[i])] == "p\(i % 3)")
+        }
+    }
+
     /// Byte strings compare equal exactly when every byte matches, at every length (word,
     /// half-word and byte steps, and the `memcmp` path past 32) and wherever they differ.
     @Test func byteStringsAreTheSameOnlyWhenEveryByteIs() {

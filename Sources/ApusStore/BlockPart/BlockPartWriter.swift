@@ -11,7 +11,9 @@ import ApusStoreCore
 package struct BlockPartWriter {
     package static let magic = Array("APUSPRT2".utf8)
     /// A key's strings are dictionary-coded when it has at most this many distinct values, or
-    /// when values repeat on average four times or more; otherwise stored as plain text.
+    /// when values repeat on average four times or more; otherwise stored as plain text. A key
+    /// with more than this many distinct values in one block, three in four of its rows there,
+    /// is taken for plain text at once (its values are not numbered across the part).
     static let dictionaryEntriesMax = 1 << 10
 
     package let project: Int64
@@ -210,7 +212,13 @@ package struct BlockPartWriter {
                                                          (.booleans, p.booleans?.present), (.nulls, p.nulls),
                                                          (.lists, p.lists?.present), (.objects, p.objects?.present)]
                     for (type, present) in typed { if let present { counts[exactKey]![Int(type.rawValue) - 1] += present.setCount } }
-                    if let s = p.strings, !plain.contains(exactKey) {
+                    if let s = p.strings, !plain.contains(exactKey),
+                       s.perRow || (s.dictionary.count > BlockPartWriter.dictionaryEntriesMax && s.dictionary.count * 4 > s.present.setCount * 3) {
+                        // Mostly distinct in one block: text, without numbering the rest.
+                        plain.insert(exactKey)
+                        strings.removeValue(forKey: exactKey)
+                        stringRows[exactKey, default: 0] += s.present.setCount
+                    } else if let s = p.strings, !plain.contains(exactKey) {
                         // Entries no present row uses (left by dedupe) stay out of the part.
                         var used = [Bool](repeating: false, count: s.dictionary.count)
                         s.ids.withUnsafeBufferPointer { ids in s.present.forEachSet { used[Int(ids[$0])] = true } }

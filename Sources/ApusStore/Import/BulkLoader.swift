@@ -66,6 +66,9 @@ package final class RecordArena: @unchecked Sendable {
     /// Where record `i` starts in the arena.
     package func start(of i: Int) -> Int { ranges[i].lowerBound }
 
+    /// The arena's bytes (valid while it lives).
+    var all: UnsafeRawBufferPointer { UnsafeRawBufferPointer(base) }
+
     /// The bytes of `span` (valid while the arena lives).
     package func bytes(_ span: Span) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: base[Int(span.start)..<(Int(span.start) + Int(span.count))])
@@ -83,45 +86,55 @@ package final class RecordArena: @unchecked Sendable {
 }
 
 /// A buffered row: its sort key (uid in the high 32 bits, milliseconds into its day below),
-/// sequence number, and where its record is.
+/// sequence number, and where its record is: the batch's arena and the offset in it (so that
+/// finding a record read out of file order costs no lookup of its range).
 package struct BufferedRow: Sendable {
     package var key: UInt64
     package var seq: UInt64
     package var batch: UInt32
-    package var index: UInt32
+    package var offset: UInt32
 
-    package init(key: UInt64, seq: UInt64, batch: UInt32, index: UInt32) {
+    package init(key: UInt64, seq: UInt64, batch: UInt32, offset: UInt32) {
         self.key = key
         self.seq = seq
         self.batch = batch
-        self.index = index
+        self.offset = offset
     }
 }
 
-/// The record arenas a generation reads, by batch number.
-package struct ArenaTable: Sendable {
+/// The record arenas a generation reads, by batch number. Rows find their records through the
+/// arenas' addresses, which the table keeps alive: reading one takes no reference count (two
+/// threads counting on the same arenas would fight over their cache lines).
+package struct ArenaTable: @unchecked Sendable {
     private let first: UInt32
-    private let arenas: [RecordArena?]
+    private let arenas: [RecordArena]
+    /// Each batch's bytes, by batch number from `first` (empty for a number not in the table).
+    private let bytes: [UnsafeRawBufferPointer]
 
     package init(_ batches: [UInt32: RecordArena]) {
         first = batches.keys.min() ?? 0
-        var arenas = [RecordArena?](repeating: nil, count: batches.isEmpty ? 0 : Int(batches.keys.max()! - first) + 1)
-        for (number, arena) in batches { arenas[Int(number - first)] = arena }
-        self.arenas = arenas
+        var bytes = [UnsafeRawBufferPointer](repeating: UnsafeRawBufferPointer(start: nil, count: 0),
+                                             count: batches.isEmpty ? 0 : Int(batches.keys.max()! - first) + 1)
+        for (number, arena) in batches { bytes[Int(number - first)] = arena.all }
+        self.bytes = bytes
+        arenas = Array(batches.values)
     }
 
+    /// `row`'s record: its bytes run to the end of its arena (records end by their own layout).
     @inline(__always)
     func record(_ row: BufferedRow) -> UnsafeRawBufferPointer {
-        arenas[Int(row.batch &- first)]!.record(Int(row.index))
+        let all = bytes[Int(row.batch &- first)]
+        return UnsafeRawBufferPointer(rebasing: all[Int(row.offset)...])
     }
 
     /// Asks for `row`'s record (its first 320 bytes) to be brought into the cache.
     @inline(__always)
     func prefetch(_ row: BufferedRow) {
-        let record = self.record(row)
-        guard let base = record.baseAddress else { return }
-        var offset = 0
-        while offset < min(record.count, 320) {
+        let all = bytes[Int(row.batch &- first)]
+        guard let base = all.baseAddress else { return }
+        var offset = Int(row.offset)
+        let end = min(all.count, offset + 320)
+        while offset < end {
             apus_prefetch(base + offset)
             offset += 64
         }
@@ -230,7 +243,7 @@ package final class BulkLoader {
                 let ms = batch.timesMs[i] - dayStart
                 guard ms >= 0, ms < 86_400_000 else { break }
                 rows.append(BufferedRow(key: UInt64(uids[i]) << 32 | UInt64(ms), seq: base + UInt64(i),
-                                        batch: number, index: UInt32(i)))
+                                        batch: number, offset: UInt32(batch.records.start(of: i))))
                 i += 1
             }
             buffered[day] = rows
@@ -266,10 +279,61 @@ package final class BulkLoader {
         }
     }
 
-    /// One day's rows sorted by (uid, time, seq): rows were appended in seq order, so ties of
-    /// (uid, time) keep it.
+    /// One day's rows sorted by (uid, time, seq). Rows are appended in seq order, so a stable
+    /// sort by key alone is enough: a least-significant-digit radix sort, a byte of the key per
+    /// pass, skipping bytes that are the same in every row (a few passes over the rows instead
+    /// of a comparison per row and level). Rows not in seq order take a comparison sort.
     package static func sort(_ rows: inout [BufferedRow]) {
-        rows.sort { $0.key != $1.key ? $0.key < $1.key : $0.seq < $1.seq }
+        let n = rows.count
+        guard n > 1 else { return }
+        func compareSort() { rows.sort { $0.key != $1.key ? $0.key < $1.key : $0.seq < $1.seq } }
+        guard n >= 1024 else { return compareSort() }
+        // One read for every byte's counts, and the check that seqs rise.
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        let inSeqOrder = rows.withUnsafeBufferPointer { r in
+            counts.withUnsafeMutableBufferPointer { c in
+                var previous = r[0].seq
+                var rising = true
+                for row in r {
+                    rising = rising && row.seq >= previous
+                    previous = row.seq
+                    let k = row.key
+                    for byte in 0..<8 { c[byte << 8 | Int(truncatingIfNeeded: k >> UInt64(byte * 8)) & 0xFF] += 1 }
+                }
+                return rising
+            }
+        }
+        guard inSeqOrder else { return compareSort() }
+        var other = [BufferedRow](repeating: BufferedRow(key: 0, seq: 0, batch: 0, offset: 0), count: n)
+        var sortedInOther = false
+        for byte in 0..<8 {
+            let base = byte << 8
+            // A byte every row shares orders nothing.
+            if counts[base + Int(truncatingIfNeeded: rows[0].key >> UInt64(byte * 8)) & 0xFF] == n { continue }
+            var next = [Int](repeating: 0, count: 256)
+            var sum = 0
+            for d in 0..<256 {
+                next[d] = sum
+                sum += counts[base + d]
+            }
+            func scatter(_ from: UnsafeBufferPointer<BufferedRow>, _ to: UnsafeMutableBufferPointer<BufferedRow>) {
+                next.withUnsafeMutableBufferPointer { next in
+                    let shift = UInt64(byte * 8)
+                    for row in from {
+                        let d = Int(truncatingIfNeeded: row.key >> shift) & 0xFF
+                        to[next[d]] = row
+                        next[d] += 1
+                    }
+                }
+            }
+            if sortedInOther {
+                other.withUnsafeBufferPointer { from in rows.withUnsafeMutableBufferPointer { to in scatter(from, to) } }
+            } else {
+                rows.withUnsafeBufferPointer { from in other.withUnsafeMutableBufferPointer { to in scatter(from, to) } }
+            }
+            sortedInOther.toggle()
+        }
+        if sortedInOther { swap(&rows, &other) }
     }
 
     /// Drops from `rows` (one day's, sorted) every row that shares its dedupe key (event name,
@@ -322,7 +386,7 @@ package final class BulkLoader {
 
     /// The block holding `rows` (sorted) of `day`, built from their records in place.
     package static func block(day: Int32, rows: ArraySlice<BufferedRow>, arenas: ArenaTable) throws(StoreError) -> EventBlock {
-        var builder = EventBlockBuilder(day: day, request: request)
+        var builder = EventBlockBuilder(day: day, request: request, plainWhenDistinct: true)
         do throws(DecodeFailure) {
             // Records lie in file order and are read in user order: each is asked into the cache
             // a few rows before it is read.

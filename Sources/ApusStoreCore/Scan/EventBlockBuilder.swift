@@ -44,14 +44,21 @@ package struct EventBlockBuilder {
     private var rowRepeats = true
     private var rowKeys: [Int] = []
 
-    package init(day: Int32, request: ScanRequest) {
+    /// Whether string columns whose values prove mostly distinct stop numbering them (see
+    /// `StringValues.perRow`).
+    private let plainWhenDistinct: Bool
+
+    /// - Parameter plainWhenDistinct: the block goes only to a part writer, so a key whose
+    ///   strings are mostly distinct may keep them per row instead of numbering them.
+    package init(day: Int32, request: ScanRequest, plainWhenDistinct: Bool = false) {
         self.day = day
         self.request = request
+        self.plainWhenDistinct = plainWhenDistinct
         if case .keys(let wanted) = request.properties {
             for key in wanted where keyIndex[ExactText(key)] == nil {
                 keyIndex[ExactText(key)] = keys.count
                 keys.append(key)
-                columns.append(PropertyBlockBuilder())
+                columns.append(PropertyBlockBuilder(plainWhenDistinct: plainWhenDistinct))
             }
         }
     }
@@ -145,7 +152,7 @@ package struct EventBlockBuilder {
         guard request.properties == .all else { return -1 }
         keyIndex[ExactText(key)] = keys.count
         keys.append(key)
-        columns.append(PropertyBlockBuilder())
+        columns.append(PropertyBlockBuilder(plainWhenDistinct: plainWhenDistinct))
         return keys.count - 1
     }
 
@@ -218,16 +225,48 @@ package struct PropertyBlockBuilder {
     var nullRows: [Int] = []
     var listRows: [Int] = [], lists = StringColumn()
     var objectRows: [Int] = [], objects = StringColumn()
+    /// May the strings go per row once they prove mostly distinct, and have they.
+    let plainWhenDistinct: Bool
+    var perRow = false
 
-    package init() {}
+    /// Strings are numbered for the first `distinctSample` rows that hold one; if more than
+    /// three in four were distinct by then (a session or request id), numbering the rest
+    /// would cost a hash-table miss per row for nothing: the part stores such keys as text.
+    package static let distinctSample = 2048
+
+    package init(plainWhenDistinct: Bool = false) {
+        self.plainWhenDistinct = plainWhenDistinct
+    }
+
+    /// Adds `row`'s string: numbered by its bytes, or appended as it is once `perRow`.
+    @inline(__always)
+    mutating func setString(row: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if perRow {
+            strings.append(UInt64(row) << 32 | UInt64(dictionary.count))
+            dictionary.append(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        let (id, inserted) = dictionaryTable.id(of: bytes)
+        if inserted { dictionary.append(String(decoding: bytes, as: UTF8.self)) }
+        strings.append(UInt64(row) << 32 | UInt64(id))
+        if plainWhenDistinct && strings.count == Self.distinctSample && dictionary.count * 4 > Self.distinctSample * 3 {
+            perRow = true
+            // Every row so far gets its own entry, as the rest will.
+            let numbered = dictionary
+            dictionary.removeAll(keepingCapacity: true)
+            for (i, entry) in strings.enumerated() {
+                strings[i] = entry & 0xFFFF_FFFF_0000_0000 | UInt64(i)
+                dictionary.append(numbered[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)])
+            }
+            dictionaryTable = ByteStringTable()
+        }
+    }
 
     mutating func set(row: Int, _ value: JSONValue) {
         switch value {
         case .string(let s):
             var text = s
-            let (id, inserted) = text.withUTF8 { dictionaryTable.id(of: $0) }
-            if inserted { dictionary.append(s) }
-            strings.append(UInt64(row) << 32 | UInt64(id))
+            text.withUTF8 { setString(row: row, $0) }
         case .number(let d):
             numbers.append((row, d))
         case .bool(let b):
@@ -250,10 +289,7 @@ package struct PropertyBlockBuilder {
         guard let tag = ValueTag(rawValue: try r.u8()) else { throw DecodeFailure(offset: at, reason: "unknown value tag") }
         switch tag {
         case .string:
-            let bytes = try r.bytes()
-            let (id, inserted) = dictionaryTable.id(of: bytes)
-            if inserted { dictionary.append(String(decoding: bytes, as: UTF8.self)) }
-            strings.append(UInt64(row) << 32 | UInt64(id))
+            setString(row: row, try r.bytes())
         case .integer:
             numbers.append((row, Double(try r.zigzag())))
         case .double:
@@ -292,7 +328,7 @@ package struct PropertyBlockBuilder {
                 ids[r] = UInt32(truncatingIfNeeded: entry)
                 present[r] = true
             }
-            block.strings = StringValues(present: present, ids: ids, dictionary: dictionary)
+            block.strings = StringValues(present: present, ids: ids, dictionary: dictionary, perRow: perRow)
         }
         if !numbers.isEmpty {
             var values = [Double](repeating: 0, count: n)

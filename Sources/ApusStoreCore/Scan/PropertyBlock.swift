@@ -10,13 +10,19 @@ package struct StringValues: Sendable, Equatable {
     package var present: Bitmap
     /// Per row, an index into `dictionary` (0 where absent).
     package var ids: [UInt32]
-    /// The distinct strings, each once.
+    /// The distinct strings, each once; or, when `perRow`, one entry per row holding a string.
     package var dictionary: [String]
+    /// The key's values were found mostly distinct while the block was built for writing a
+    /// part (`EventBlockBuilder`'s `plainWhenDistinct`), so they were not numbered: the
+    /// dictionary holds every row's string, repeats included. Only a part writer takes such
+    /// blocks, and stores the key as plain text.
+    package var perRow = false
 
-    package init(present: Bitmap, ids: [UInt32], dictionary: [String]) {
+    package init(present: Bitmap, ids: [UInt32], dictionary: [String], perRow: Bool = false) {
         self.present = present
         self.ids = ids
         self.dictionary = dictionary
+        self.perRow = perRow
     }
 }
 
