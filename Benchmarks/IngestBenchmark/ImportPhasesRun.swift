@@ -52,7 +52,7 @@ enum ImportPhasesRun {
         }
         let decoder = ImportBatchDecoder(project: 1, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
         let decoded = best("decode (transcode)") { batches.map { decoder.decode($0) } }
-        let prepared = try best("prepare") { try decoded.map { try BulkLoader.prepare($0.records) } }
+        let prepared = try best("prepare") { try decoded.map { try BulkLoader.prepare($0.records, heads: $0.heads) } }
         // Uids as the loader gives them: dense, in order of first appearance.
         var uidOf: [String: UInt32] = [:]
         var rowsByDay: [Int32: [BufferedRow]] = [:]

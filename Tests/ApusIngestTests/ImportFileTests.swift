@@ -3,6 +3,7 @@
 
 @testable import ApusIngest
 import ApusModel
+import ApusStoreCore
 import ApusTesting
 import Foundation
 import Testing
@@ -167,6 +168,39 @@ struct ImportFileTests {
         var batches = Array(text.utf8).withUnsafeBufferPointer { splitter.feed($0) }
         if let last = splitter.finish() { batches.append(last) }
         return batches[0]
+    }
+
+    /// The heads the transcoder notes for the loader match each record's own bytes: its
+    /// time and distinct id, and no record marked free of identity facts holds one (identity
+    /// commands, `$user_id`, a record that takes the general path, and refused records between).
+    @Test func notedHeadsMatchTheRecordsTheyDescribe() throws {
+        let decoder = ImportBatchDecoder(project: 3, nowMs: 1_800_000_000_000)
+        let text = """
+            {"event":"A","properties":{"time":1735689600,"distinct_id":"u1","$insert_id":"i1","plan":"pro"}}
+            {"event":"B","properties":{"distinct_id":"u1"}}
+            {"event":"C","properties":{"time":1735689601,"distinct_id":"device-9","$device_id":"d9","$user_id":"alice"}}
+            {"event":"$identify","properties":{"time":1735689602,"distinct_id":"bob","$anon_id":"anon-1"}}
+            {"event":"D","properties":{"time":1735689603,"distinct_id":"u\\u00e9","plan":"a","plan":"b"}}
+            {"event":"$merge","properties":{"time":1735689604,"$distinct_ids":["x","y"]}}
+            {"event":"E","properties":{"time":1735689605,"distinct_id":42,"$user_id":"carol"}}
+            {"event":"F","properties":{"time":1735689606.5,"distinct_id":""}}
+            """
+        let r = decoder.decode(batch(text))
+        let heads = try #require(r.heads)
+        #expect(r.records.count == 7 && heads.count == 7)
+        var read = RecordHeads()
+        var appended = EventRecords()
+        for i in 0..<r.records.count {
+            appended.append(record: r.records.bytes[r.records.ranges[i]])
+            read.noteLast(of: appended)
+            let start = r.records.ranges[i].lowerBound
+            #expect(heads.timesMs[i] == read.timesMs[i], "record \(i)")
+            #expect(heads.distinctIdCounts[i] == read.distinctIdCounts[i], "record \(i)")
+            #expect(Int(heads.distinctIdStarts[i]) - start == Int(read.distinctIdStarts[i]) - appended.ranges[i].lowerBound, "record \(i)")
+            let links = r.records.bytes.withUnsafeBytes { IdentityLink.links(inRecord: UnsafeRawBufferPointer(rebasing: $0[r.records.ranges[i]])) }
+            if !heads.mayHoldLinks[i] { #expect(links.isEmpty, "record \(i) holds \(links)") }
+        }
+        #expect(heads.mayHoldLinks == [false, true, true, true, true, true, false])
     }
 
     @Test func batchesFollowImportRulesAndReportFailuresByLine() throws {

@@ -51,7 +51,7 @@ final class OrderedDecoder: @unchecked Sendable {
         condition.unlock()
         queue.async { [self] in
             let decoded = decoder.decode(batch)
-            let prepared = Result { () throws(StoreError) in try BulkLoader.prepare(decoded.records) }
+            let prepared = Result { () throws(StoreError) in try BulkLoader.prepare(decoded.records, heads: decoded.heads) }
             let result = DecodedBatch(prepared: prepared, failures: decoded.failures, ignored: decoded.ignored)
             condition.lock()
             results[index] = result

@@ -12,6 +12,8 @@ import ApusStoreCore
 package struct ImportBatchResult: Sendable {
     /// The accepted events as store records, in file order.
     package var records = EventRecords()
+    /// What the loader needs of each record, noted while writing them (nil: read them).
+    package var heads: RecordHeads?
     package var failures: [ImportRecordFailure] = []
     /// Records dropped on purpose (`$ignore`).
     package var ignored = 0
@@ -39,11 +41,12 @@ package struct ImportBatchDecoder: Sendable {
         // Straight from the text when every record is a valid object (nearly always); else each
         // record is parsed on its own so that one bad line fails alone.
         let transcoded = batch.bytes.withUnsafeBufferPointer {
-            EventTranscoder.transcode($0, ranges: batch.ranges, context: context)
+            EventTranscoder.transcode($0, ranges: batch.ranges, context: context, notingHeads: true)
         }
         if let transcoded {
             var result = ImportBatchResult()
             result.records = transcoded.records
+            result.heads = transcoded.heads
             result.ignored = transcoded.ignored
             result.failures = batch.failures
             for f in transcoded.failures {

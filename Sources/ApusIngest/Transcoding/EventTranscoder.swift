@@ -29,6 +29,8 @@ package struct TranscodedEvents: Sendable {
     package var ignored = 0
     /// Records taken by the general path (for tests and profiles).
     package var generalRecords = 0
+    /// What a bulk load needs of each accepted record, when asked for (`notingHeads`).
+    package var heads = RecordHeads()
 
     package init() {}
 }
@@ -65,11 +67,13 @@ extension EventTranscoder {
     /// The records whose JSON texts are `ranges` of `text` (each a whole value, as an import
     /// file's splitter finds them); failures are indexed by range. Nil when the general path
     /// must answer (a range that is not one valid JSON object, geolocation configured).
+    /// With `notingHeads`, each accepted record's `RecordHeads` entry is noted as it is written.
     package static func transcode(
-        _ text: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], context: EventValidationContext
+        _ text: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], context: EventValidationContext, notingHeads: Bool = false
     ) -> TranscodedEvents? {
         guard context.geoLocator == nil, context.limits.jsonDepthMax >= 3 else { return nil }
         var transcoder = RecordTranscoder(text, context: context)
+        transcoder.notesHeads = notingHeads
         do throws(TranscodeStop) {
             for range in ranges {
                 transcoder.parser.move(to: range.lowerBound)
@@ -117,6 +121,8 @@ struct RecordTranscoder: ~Copyable {
     let serverProperties: [UInt8]
     let serverPropertyCount: Int
     var recordIndex = 0
+    /// Note each accepted record's head in `output.heads`.
+    var notesHeads = false
 
     init(_ input: UnsafeBufferPointer<UInt8>, context: EventValidationContext) {
         self.input = input
@@ -211,6 +217,11 @@ struct RecordTranscoder: ~Copyable {
             head.zigzag(header.timeMs)
             head.string(header.name)
             head.string(header.distinctId)
+            if notesHeads {
+                let count = header.distinctId.utf8.count
+                output.heads.note(timeMs: header.timeMs, distinctIdStart: output.records.writer.count + head.count - count,
+                                  distinctIdCount: count, mayHoldLinks: header.mayHoldLinks)
+            }
             head.string(header.insertId)
             head.varint(UInt64(writtenCount + serverPropertyCount))
             output.records.beginRecord()
@@ -237,6 +248,7 @@ struct RecordTranscoder: ~Copyable {
         switch validation.validate(value, index: index, byteCount: size) {
         case .accepted(let accepted):
             output.records.append(accepted.event)
+            if notesHeads { output.heads.noteLast(of: output.records) }
             output.projects.append(accepted.project)
         case .failed(let failure): output.failures.append(failure)
         case .ignored: output.ignored += 1

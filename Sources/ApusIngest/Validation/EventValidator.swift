@@ -146,6 +146,9 @@ struct EventValidation {
         var distinctId: String
         var timeMs: Int64
         var insertId: String
+        /// False when the event certainly states no identity fact (`IdentityLink`): not an
+        /// identity command and no `$user_id`.
+        var mayHoldLinks = true
     }
 
     /// The rules after the record's shape: `$ignore`, the property count, the project, time,
@@ -262,7 +265,8 @@ struct EventValidation {
 
         return .accepted(Header(
             project: project, name: rawName.truncated(toUTF8Bytes: limits.stringBytesMax),
-            distinctId: distinctId, timeMs: timeMs, insertId: insertId))
+            distinctId: distinctId, timeMs: timeMs, insertId: insertId,
+            mayHoldLinks: isIdentityCommand || special.userId != nil))
     }
 
     // MARK: - Rules

@@ -83,8 +83,19 @@ package final class BulkLoader {
     }
 
     /// Reads what ordering needs of event records (any thread): each one's time and distinct
-    /// id, and its identity facts; the records are kept for building blocks later.
-    package static func prepare(_ records: EventRecords) throws(StoreError) -> PreparedBatch {
+    /// id, and its identity facts; the records are kept for building blocks later. With
+    /// `heads` (noted as the records were written), only records that may hold an identity
+    /// fact are read.
+    package static func prepare(_ records: EventRecords, heads: RecordHeads? = nil) throws(StoreError) -> PreparedBatch {
+        if let heads, heads.count == records.count {
+            var batch = PreparedBatch(records: RecordArena(records))
+            batch.timesMs = heads.timesMs
+            batch.distinctIds = zip(heads.distinctIdStarts, heads.distinctIdCounts).map { RecordArena.Span(start: $0, count: $1) }
+            for i in heads.mayHoldLinks.indices where heads.mayHoldLinks[i] {
+                batch.links += IdentityLink.links(inRecord: batch.records.record(i))
+            }
+            return batch
+        }
         var batch = PreparedBatch(records: RecordArena(records))
         batch.timesMs.reserveCapacity(records.count)
         batch.distinctIds.reserveCapacity(records.count)

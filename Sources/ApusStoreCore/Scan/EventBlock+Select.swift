@@ -22,7 +22,7 @@ extension StringColumn {
 extension PropertyBlock {
     package func selecting(_ rows: [Int]) -> PropertyBlock {
         PropertyBlock(
-            strings: strings.map { s in StringValues(present: s.present.selecting(rows), ids: rows.map { s.ids[$0] }, dictionary: s.dictionary) },
+            strings: strings.map { s in StringValues(present: s.present.selecting(rows), ids: rows.map { s.ids[$0] }, dictionary: s.dictionary, perRow: s.perRow) },
             numbers: numbers.map { n in NumberValues(present: n.present.selecting(rows), values: rows.map { n.values[$0] }) },
             booleans: booleans.map { BooleanValues(present: $0.present.selecting(rows), values: $0.values.selecting(rows)) },
             nulls: nulls.map { $0.selecting(rows) },
@@ -66,7 +66,7 @@ extension EventBlock {
                     ids[r] = id
                 }
             }
-            b.properties[k].strings = StringValues(present: s.present, ids: ids, dictionary: dictionary)
+            b.properties[k].strings = StringValues(present: s.present, ids: ids, dictionary: dictionary, perRow: s.perRow)
         }
         return b
     }
