@@ -19,19 +19,28 @@ package enum BitPacking {
         precondition(width >= 0 && width <= widthMax, "bit width \(width) out of range")
         w.u8(UInt8(width))
         guard width > 0 else { return }
-        var acc: UInt64 = 0
-        var bits = 0
-        for v in values {
-            assert(width == 32 || v >> UInt32(width) == 0, "value \(v) does not fit in \(width) bits")
-            acc |= UInt64(v) << UInt64(bits)
-            bits += width
-            while bits >= 8 {
-                w.u8(UInt8(truncatingIfNeeded: acc))
-                acc >>= 8
-                bits -= 8
+        // Into room made at once: the packing loop writes through a pointer, not a call per byte.
+        let byteCount = (values.count * width + 7) / 8
+        let start = w.bytes.count
+        w.bytes.append(contentsOf: repeatElement(0, count: byteCount))
+        w.bytes.withUnsafeMutableBufferPointer { all in
+            let out = UnsafeMutableBufferPointer(rebasing: all[start...])
+            var k = 0
+            var acc: UInt64 = 0
+            var bits = 0
+            for v in values {
+                assert(width == 32 || v >> UInt32(width) == 0, "value \(v) does not fit in \(width) bits")
+                acc |= UInt64(v) << UInt64(bits)
+                bits += width
+                while bits >= 8 {
+                    out[k] = UInt8(truncatingIfNeeded: acc)
+                    k += 1
+                    acc >>= 8
+                    bits -= 8
+                }
             }
+            if bits > 0 { out[k] = UInt8(truncatingIfNeeded: acc) }
         }
-        if bits > 0 { w.u8(UInt8(truncatingIfNeeded: acc)) }
     }
 
     /// Writes `values` at the smallest width that holds their maximum.
