@@ -15,31 +15,12 @@ package enum BitPacking64 {
         precondition(width >= 0 && width <= 64, "bit width \(width) out of range")
         w.u8(UInt8(width))
         guard width > 0 else { return }
-        // Into room made at once: the packing loop writes through a pointer, not a call per byte.
-        let byteCount = (values.count * width + 7) / 8
-        let start = w.bytes.count
-        w.bytes.append(contentsOf: repeatElement(0, count: byteCount))
-        w.bytes.withUnsafeMutableBufferPointer { all in
-            let out = UnsafeMutableBufferPointer(rebasing: all[start...])
-            var k = 0
-            var acc: UInt64 = 0
-            var bits = 0
-            @inline(__always) func put(_ v: UInt64, _ n: Int) {
-                acc |= v << UInt64(bits)
-                bits += n
-                while bits >= 8 {
-                    out[k] = UInt8(truncatingIfNeeded: acc)
-                    k += 1
-                    acc >>= 8
-                    bits -= 8
-                }
-            }
-            let low = min(width, 32), high = width - low
+        let low = min(width, 32), high = width - low
+        BitSink.pack(bitCount: values.count * width, into: &w) { sink in
             for v in values {
-                put(v & ((1 << UInt64(low)) - 1), low)
-                if high > 0 { put(v >> 32, high) }
+                sink.put(v & ((1 << UInt64(low)) - 1), bits: low)
+                if high > 0 { sink.put(v >> 32, bits: high) }
             }
-            if bits > 0 { out[k] = UInt8(truncatingIfNeeded: acc) }
         }
     }
 

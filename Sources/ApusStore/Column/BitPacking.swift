@@ -19,27 +19,11 @@ package enum BitPacking {
         precondition(width >= 0 && width <= widthMax, "bit width \(width) out of range")
         w.u8(UInt8(width))
         guard width > 0 else { return }
-        // Into room made at once: the packing loop writes through a pointer, not a call per byte.
-        let byteCount = (values.count * width + 7) / 8
-        let start = w.bytes.count
-        w.bytes.append(contentsOf: repeatElement(0, count: byteCount))
-        w.bytes.withUnsafeMutableBufferPointer { all in
-            let out = UnsafeMutableBufferPointer(rebasing: all[start...])
-            var k = 0
-            var acc: UInt64 = 0
-            var bits = 0
+        BitSink.pack(bitCount: values.count * width, into: &w) { sink in
             for v in values {
                 assert(width == 32 || v >> UInt32(width) == 0, "value \(v) does not fit in \(width) bits")
-                acc |= UInt64(v) << UInt64(bits)
-                bits += width
-                while bits >= 8 {
-                    out[k] = UInt8(truncatingIfNeeded: acc)
-                    k += 1
-                    acc >>= 8
-                    bits -= 8
-                }
+                sink.put(UInt64(v), bits: width)
             }
-            if bits > 0 { out[k] = UInt8(truncatingIfNeeded: acc) }
         }
     }
 
@@ -137,5 +121,43 @@ package enum BitPacking {
             throw DecodeFailure(offset: start, reason: "id \(maxSeen) out of bounds (\(bound) entries)")
         }
         return values
+    }
+}
+
+/// Writes values of up to 32 bits each, least-significant bit first, into room a writer made
+/// for them at once: the packing loop stores through a pointer rather than appending byte by
+/// byte (an append per byte costs more than the packing).
+struct BitSink {
+    private let out: UnsafeMutableBufferPointer<UInt8>
+    private var k = 0
+    private var acc: UInt64 = 0
+    private var bits = 0
+
+    /// Appends `ceil(bitCount / 8)` bytes to `w`, filled by `body` through a sink.
+    static func pack(bitCount: Int, into w: inout BinaryWriter, _ body: (inout BitSink) -> Void) {
+        let start = w.bytes.count
+        w.bytes.append(contentsOf: repeatElement(0, count: (bitCount + 7) / 8))
+        w.bytes.withUnsafeMutableBufferPointer { all in
+            var sink = BitSink(out: UnsafeMutableBufferPointer(rebasing: all[start...]))
+            body(&sink)
+            if sink.bits > 0 { sink.out[sink.k] = UInt8(truncatingIfNeeded: sink.acc) }
+        }
+    }
+
+    private init(out: UnsafeMutableBufferPointer<UInt8>) {
+        self.out = out
+    }
+
+    /// The low `n` bits (at most 32) of `v`.
+    @inline(__always)
+    mutating func put(_ v: UInt64, bits n: Int) {
+        acc |= v << UInt64(bits)
+        bits += n
+        while bits >= 8 {
+            out[k] = UInt8(truncatingIfNeeded: acc)
+            k += 1
+            acc >>= 8
+            bits -= 8
+        }
     }
 }
