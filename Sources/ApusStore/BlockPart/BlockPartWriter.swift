@@ -212,22 +212,22 @@ package struct BlockPartWriter {
                                                          (.booleans, p.booleans?.present), (.nulls, p.nulls),
                                                          (.lists, p.lists?.present), (.objects, p.objects?.present)]
                     for (type, present) in typed { if let present { counts[exactKey]![Int(type.rawValue) - 1] += present.setCount } }
-                    if let s = p.strings, !plain.contains(exactKey),
-                       s.perRow || (s.dictionary.count > BlockPartWriter.dictionaryEntriesMax && s.dictionary.count * 4 > s.present.setCount * 3) {
-                        // Mostly distinct in one block: text, without numbering the rest.
-                        plain.insert(exactKey)
-                        strings.removeValue(forKey: exactKey)
-                        stringRows[exactKey, default: 0] += s.present.setCount
-                    } else if let s = p.strings, !plain.contains(exactKey) {
-                        // Entries no present row uses (left by dedupe) stay out of the part.
-                        var used = [Bool](repeating: false, count: s.dictionary.count)
-                        s.ids.withUnsafeBufferPointer { ids in s.present.forEachSet { used[Int(ids[$0])] = true } }
-                        var table = strings.removeValue(forKey: exactKey) ?? ByteStringTable()
-                        for (i, isUsed) in used.enumerated() where isUsed { _ = table.id(of: s.dictionary[i]) }
-                        if table.count > BlockPartWriter.dictionaryEntriesMax && table.count * 4 > partRows {
+                    if let s = p.strings, !plain.contains(exactKey) {
+                        if s.perRow || (s.dictionary.count > BlockPartWriter.dictionaryEntriesMax && s.dictionary.count * 4 > s.present.setCount * 3) {
+                            // Mostly distinct in one block: text, without numbering the rest.
                             plain.insert(exactKey)
+                            strings.removeValue(forKey: exactKey)
                         } else {
-                            strings[exactKey] = table
+                            // Entries no present row uses (left by dedupe) stay out of the part.
+                            var used = [Bool](repeating: false, count: s.dictionary.count)
+                            s.ids.withUnsafeBufferPointer { ids in s.present.forEachSet { used[Int(ids[$0])] = true } }
+                            var table = strings.removeValue(forKey: exactKey) ?? ByteStringTable()
+                            for (i, isUsed) in used.enumerated() where isUsed { _ = table.id(of: s.dictionary[i]) }
+                            if table.count > BlockPartWriter.dictionaryEntriesMax && table.count * 4 > partRows {
+                                plain.insert(exactKey)
+                            } else {
+                                strings[exactKey] = table
+                            }
                         }
                         stringRows[exactKey, default: 0] += s.present.setCount
                     }

@@ -86,31 +86,22 @@ package final class BulkLoader {
     /// id, and its identity facts; the records are kept for building blocks later. With
     /// `heads` (noted as the records were written), only records that may hold an identity
     /// fact are read.
-    package static func prepare(_ records: EventRecords, heads: RecordHeads? = nil) throws(StoreError) -> PreparedBatch {
-        if let heads, heads.count == records.count {
-            var batch = PreparedBatch(records: RecordArena(records))
-            batch.timesMs = heads.timesMs
-            batch.distinctIds = zip(heads.distinctIdStarts, heads.distinctIdCounts).map { RecordArena.Span(start: $0, count: $1) }
-            for i in heads.mayHoldLinks.indices where heads.mayHoldLinks[i] {
-                batch.links += IdentityLink.links(inRecord: batch.records.record(i))
+    package static func prepare(_ records: EventRecords, heads noted: RecordHeads? = nil) throws(StoreError) -> PreparedBatch {
+        let heads: RecordHeads
+        if let noted, noted.count == records.count {
+            heads = noted
+        } else {
+            do throws(DecodeFailure) {
+                heads = try RecordHeads(reading: records)
+            } catch {
+                throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its batch")
             }
-            return batch
         }
         var batch = PreparedBatch(records: RecordArena(records))
-        batch.timesMs.reserveCapacity(records.count)
-        batch.distinctIds.reserveCapacity(records.count)
-        do throws(DecodeFailure) {
-            for i in 0..<records.count {
-                let record = batch.records.record(i)
-                var r = BinaryReader(record, start: 0, end: record.count)
-                batch.timesMs.append(try r.zigzag())
-                _ = try r.bytes() // name
-                let id = try r.bytes()
-                batch.distinctIds.append(RecordArena.Span(start: UInt32(batch.records.start(of: i) + r.offset - id.count), count: UInt32(id.count)))
-                batch.links += IdentityLink.links(inRecord: record)
-            }
-        } catch {
-            throw StoreError(.invalidRecord, "an event record to import is malformed at byte \(error.offset) (\(error.reason)); nothing was imported from its batch")
+        batch.timesMs = heads.timesMs
+        batch.distinctIds = zip(heads.distinctIdStarts, heads.distinctIdCounts).map { RecordArena.Span(start: $0, count: $1) }
+        for i in heads.mayHoldLinks.indices where heads.mayHoldLinks[i] {
+            batch.links += IdentityLink.links(inRecord: batch.records.record(i))
         }
         return batch
     }

@@ -4,7 +4,7 @@
 // hold an identity fact at all.
 
 /// Per record of an `EventRecords` batch, in the same order.
-package struct RecordHeads: Sendable, Equatable {
+package struct RecordHeads: Sendable {
     /// Each record's time.
     package var timesMs: [Int64] = []
     /// Where each record's distinct id lies in the batch's bytes.
@@ -18,23 +18,38 @@ package struct RecordHeads: Sendable, Equatable {
 
     package var count: Int { timesMs.count }
 
+    /// The heads of every record in `records`, read from their bytes (each may hold an
+    /// identity fact, as far as these can tell).
+    package init(reading records: EventRecords) throws(DecodeFailure) {
+        for range in records.ranges { try noteHead(of: records, range) }
+    }
+
     /// Notes the record just committed to `records`, reading its head (the general path, and
     /// anything written from an `Event`). Returns false when the record cannot be read.
     @discardableResult
     package mutating func noteLast(of records: EventRecords) -> Bool {
         guard let range = records.ranges.last else { return false }
-        return records.bytes.withUnsafeBytes { all in
-            var r = BinaryReader(all, start: range.lowerBound, end: range.upperBound)
-            do throws(DecodeFailure) {
+        do throws(DecodeFailure) {
+            try noteHead(of: records, range)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Notes the record at `range` of `records` from its bytes.
+    private mutating func noteHead(of records: EventRecords, _ range: Range<Int>) throws(DecodeFailure) {
+        let head = records.bytes.withUnsafeBytes { all in
+            Result { () throws(DecodeFailure) in
+                var r = BinaryReader(all, start: range.lowerBound, end: range.upperBound)
                 let time = try r.zigzag()
                 _ = try r.bytes() // name
                 let id = try r.bytes()
-                note(timeMs: time, distinctIdStart: r.offset - id.count, distinctIdCount: id.count, mayHoldLinks: true)
-                return true
-            } catch {
-                return false
+                return (time, r.offset - id.count, id.count)
             }
         }
+        let (time, start, count) = try head.get()
+        note(timeMs: time, distinctIdStart: start, distinctIdCount: count, mayHoldLinks: true)
     }
 
     package mutating func note(timeMs: Int64, distinctIdStart: Int, distinctIdCount: Int, mayHoldLinks: Bool) {
