@@ -103,6 +103,35 @@ struct EventTranscoderTests {
             }
         }
     }
+
+    /// Records mostly repeat the last one's keys in order, which the transcoder reads by
+    /// comparing bytes; a key that differs at one position (same length, longer, shorter,
+    /// escaped, repeated, spaced, special) must still read as the general path reads it.
+    @Test(arguments: 0..<4)
+    func readsKeysThatRepeatTheLastRecordsAsTheGeneralPathDoes(seed: UInt64) {
+        var random = SeededRandom(seed: 0x6E55_0000 + seed)
+        let shape = [#""token":"tok""#, #""time":1735689600"#, #""distinct_id":"u1""#, #""$insert_id":"i-1""#,
+                     #""plan":"pro""#, #""$browser":"Chrome""#, #""n":3"#, #""session_id":"s-1""#]
+        let variants = [#""plam":"x""#, #""plans":"x""#, #""pla":"x""#, #""plan":"x""#, #""plan":"again""#,
+                        #""plan" : "spaced""#, #""distinct_id":"u2""#, #""time":1735689601"#, #""$user_id":"u3""#,
+                        #""token":"tok2""#, #""$insert_id":"i-2""#, #""n":{"plan":1}"#, #""session_id":"é""#]
+        for round in 0..<100 {
+            let records = (0..<(2 + Int(random.next() % 8))).map { _ -> String in
+                var members = shape
+                for _ in 0..<Int(random.next() % 3) {
+                    let at = Int(random.next() % UInt64(members.count + 1))
+                    let variant = RandomPayload.pick(variants, &random)
+                    if at < members.count, random.next() % 2 == 0 { members[at] = variant } else { members.insert(variant, at: at) }
+                }
+                if random.next() % 5 == 0 { members.removeLast(Int(random.next() % 4)) }
+                let name = RandomPayload.pick([#""Viewed""#, #""Signed Up""#], &random)
+                return #"{"event":"# + name + #","properties":{"# + members.joined(separator: ",") + "}}"
+            }
+            let json = "[" + records.joined(separator: ",") + "]"
+            expectSameAnswer(Array(json.utf8), eventContext(), "seed \(seed) round \(round): \(json)")
+            expectSameAnswer(Array(json.utf8), eventContext(.importEvents, authenticated: 1), "import, seed \(seed) round \(round): \(json)")
+        }
+    }
 }
 
 /// Random event payloads for the equivalence test.

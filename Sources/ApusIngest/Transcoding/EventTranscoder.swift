@@ -118,6 +118,8 @@ struct RecordTranscoder: ~Copyable {
     /// Key hashes of the open properties object, and a 128-bit filter over them.
     var keyHashes: [UInt64] = []
     var keyFilter: (UInt64, UInt64) = (0, 0)
+    /// The last record's properties keys by position (most records repeat their keys in order).
+    var keyGuesses = KeyGuesses()
     /// The server's own properties, the same for every record of the request, encoded once.
     let serverProperties: [UInt8]
     let serverPropertyCount: Int
@@ -267,8 +269,13 @@ struct RecordTranscoder: ~Copyable {
         parser.skipWhitespace()
         guard parser.nextByte != .closeBrace else { throw .record }
         while true {
-            let keyRange = try readKey()
-            let key = keyRange.map { TopLevelKey(UnsafeBufferPointer(rebasing: input[$0])) } ?? .escaped
+            let key: TopLevelKey
+            if let literal = literalTopLevelKey() {
+                key = literal
+            } else {
+                let keyRange = try readKey()
+                key = keyRange.map { TopLevelKey(UnsafeBufferPointer(rebasing: input[$0])) } ?? .escaped
+            }
             switch key {
             case .event:
                 guard !sawName, parser.nextByte == .quote else { throw .record }
@@ -310,17 +317,28 @@ struct RecordTranscoder: ~Copyable {
         }
         let inside = openContainers + 1
         while true {
-            let keyRange = try readKey()
+            let position = memberCount
             memberCount += 1
+            let keyRange: Range<Int>?
             let specialKey: EventValidation.SpecialKey?
-            if let keyRange {
-                let key = UnsafeBufferPointer(rebasing: input[keyRange])
-                try noteKey(Self.hash(key))
-                specialKey = EventValidation.SpecialKey(bytes: key)
+            if let guess = guessedKey(at: position) {
+                keyRange = guess.start ..< guess.start + guess.count
+                try noteKey(guess.hash)
+                specialKey = guess.special
             } else {
-                let (hash, special) = escapedKey.withUnsafeBufferPointer { (Self.hash($0), EventValidation.SpecialKey(bytes: $0)) }
-                try noteKey(hash)
-                specialKey = special
+                keyRange = try readKey()
+                if let keyRange {
+                    let key = UnsafeBufferPointer(rebasing: input[keyRange])
+                    let hash = Self.hash(key)
+                    try noteKey(hash)
+                    specialKey = EventValidation.SpecialKey(bytes: key)
+                    keyGuesses.set(position, KeyGuess(start: keyRange.lowerBound, count: keyRange.count, hash: hash, special: specialKey))
+                } else {
+                    let (hash, special) = escapedKey.withUnsafeBufferPointer { (Self.hash($0), EventValidation.SpecialKey(bytes: $0)) }
+                    try noteKey(hash)
+                    specialKey = special
+                    keyGuesses.set(position, KeyGuess())
+                }
             }
             if let specialKey {
                 let value = try parseValue(openContainers: inside)
@@ -394,6 +412,44 @@ struct RecordTranscoder: ~Copyable {
         try expect(.colon)
         parser.skipWhitespace()
         return keyRange
+    }
+
+    /// The properties key at the parser's offset when it is the one the last record held at
+    /// `position`, read and past its colon (as `readKey` leaves it): the same bytes between
+    /// quotes are the same string, as that key held no escape, quote or control character.
+    /// Nil, with the parser where it was, when it is not (or when space surrounds it: then
+    /// `readKey` reads it).
+    @inline(__always)
+    mutating func guessedKey(at position: Int) -> KeyGuess? {
+        guard var guess = keyGuesses[position] else { return nil }
+        let open = parser.offset, colon = open + guess.count + 2
+        guard colon < input.count else { return nil }
+        let base = input.baseAddress!
+        guard base[open] == .quote, base[colon - 1] == .quote, base[colon] == .colon,
+              sameBytes(base + open + 1, base + guess.start, count: guess.count) else { return nil }
+        parser.move(to: colon + 1)
+        parser.skipWhitespace()
+        guess.start = open + 1
+        return guess
+    }
+
+    /// `"event":` or `"properties":` written plainly at the parser's offset (as nearly every
+    /// client writes them), read and past the colon; nil, with the parser where it was, otherwise.
+    @inline(__always)
+    mutating func literalTopLevelKey() -> TopLevelKey? {
+        let open = parser.offset, base = input.baseAddress!
+        let event: StaticString = "\"event\":", properties: StaticString = "\"properties\":"
+        let key: TopLevelKey, count: Int
+        if open + 8 <= input.count && sameBytes(base + open, event.utf8Start, count: 8) {
+            key = .event; count = 8
+        } else if open + 13 <= input.count && sameBytes(base + open, properties.utf8Start, count: 13) {
+            key = .properties; count = 13
+        } else {
+            return nil
+        }
+        parser.move(to: open + count)
+        parser.skipWhitespace()
+        return key
     }
 
     /// After a member's value: true at a comma (another member follows), false at the
@@ -474,5 +530,35 @@ enum TopLevelKey {
         } else {
             self = .other
         }
+    }
+}
+
+/// A properties key as a record held it: its bytes in the input (no escapes), hash and meaning.
+struct KeyGuess {
+    var start = 0
+    /// -1: nothing to guess (the key held escapes).
+    var count = -1
+    var hash: UInt64 = 0
+    var special: EventValidation.SpecialKey?
+}
+
+/// The keys of the last record's properties, by position (the first `capacity` of them).
+struct KeyGuesses: ~Copyable {
+    static let capacity = 64
+    private let guesses = UnsafeMutablePointer<KeyGuess>.allocate(capacity: capacity)
+
+    init() { guesses.initialize(repeating: KeyGuess(), count: Self.capacity) }
+
+    deinit { guesses.deallocate() }
+
+    @inline(__always)
+    subscript(position: Int) -> KeyGuess? {
+        guard position < Self.capacity, guesses[position].count >= 0 else { return nil }
+        return guesses[position]
+    }
+
+    @inline(__always)
+    func set(_ position: Int, _ guess: KeyGuess) {
+        if position < Self.capacity { guesses[position] = guess }
     }
 }
