@@ -91,6 +91,8 @@ struct EventTranscoderTests {
             eventContext(.importEvents, authenticated: 1),
             eventContext(.importEvents, strict: true, authenticated: 1),
             eventContext(limits: IngestLimits(propertiesMax: 6, stringBytesMax: 8, jsonDepthMax: 5)),
+            // An array value of a record inside an array is one level too deep.
+            eventContext(limits: IngestLimits(jsonDepthMax: 3)),
             // Payloads over one record's limit are scanned before they are transcoded.
             eventContext(.importEvents, authenticated: 1, limits: IngestLimits(recordBytesMax: 120)),
             eventContext(identityMode: .original),
@@ -148,6 +150,10 @@ enum RandomPayload {
         #""line\nbreak \"q\" \/ \\""#, #""\u2028 \ud83d\ude00 \ud800""#, #""é€😀""#,
         "\"" + String(repeating: "x", count: 300) + "\"", "\"" + String(repeating: "é", count: 10) + "\"",
         #"["a",1,[true,null]]"#, #"{"a":1,"a":"two"}"#, "[]", "{}", #"[{"deep":[[["x"]]]}]"#,
+        // Flat arrays, which the transcoder writes element by element.
+        #"["beta","t11"]"#, #"[ true , false,null, -1.5 ,"q\"" ]"#, "[ ]", #"["x",tru]"#, #"["x",]"#,
+        "[" + (0..<130).map(String.init).joined(separator: ",") + "]", "[\"" + String(repeating: "y", count: 300) + "\"]",
+        "true", "false", "null", "nul", "truth",
     ]
     static let specials = [
         #""token":"tok""#, #""token":"tok2""#, #""token":"nope""#, #""token":5"#,

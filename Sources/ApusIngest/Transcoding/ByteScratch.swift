@@ -40,6 +40,15 @@ struct ByteScratch: ~Copyable {
         capacity = bigger
     }
 
+    /// Forgets the last `n` bytes written.
+    mutating func removeLast(_ n: Int) { count -= n }
+
+    /// Overwrites the byte written at `offset`.
+    mutating func patch(at offset: Int, _ b: UInt8) {
+        precondition(offset < count)
+        base[offset] = b
+    }
+
     @inline(__always)
     mutating func u8(_ b: UInt8) {
         reserve(1)
@@ -84,9 +93,22 @@ struct ByteScratch: ~Copyable {
     @inline(__always)
     mutating func append(_ b: UnsafeBufferPointer<UInt8>) {
         guard let from = b.baseAddress, b.count > 0 else { return }
-        reserve(b.count)
-        (base + count).update(from: from, count: b.count)
-        count += b.count
+        let n = b.count
+        reserve(n)
+        let source = UnsafeRawPointer(from), target = UnsafeMutableRawPointer(base + count)
+        // Keys and short values: two overlapping words instead of a call to memmove.
+        if n >= 8 && n <= 16 {
+            let first = source.loadUnaligned(as: UInt64.self), last = source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            target.storeBytes(of: first, as: UInt64.self)
+            target.storeBytes(of: last, toByteOffset: n - 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let first = source.loadUnaligned(as: UInt32.self), last = source.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            target.storeBytes(of: first, as: UInt32.self)
+            target.storeBytes(of: last, toByteOffset: n - 4, as: UInt32.self)
+        } else {
+            (base + count).update(from: from, count: n)
+        }
+        count += n
     }
 
     /// A number in `ValueCodec`'s layout.
