@@ -301,14 +301,12 @@ package struct PropertyBlockBuilder {
             nullRows.append(row)
         case .array, .object:
             r.offset = at
-            var text: [UInt8] = []
-            try ValueCodec.writeJSON(&r, into: &text)
             if tag == .array {
+                try lists.appendJSON(of: &r)
                 listRows.append(row)
-                lists.append(bytes: text)
             } else {
+                try objects.appendJSON(of: &r)
                 objectRows.append(row)
-                objects.append(bytes: text)
             }
         }
     }

@@ -40,6 +40,18 @@ package struct StringColumn: Sendable, Equatable {
         ends.append(UInt32(arena.count))
     }
 
+    /// Appends the encoded value `r` is at, as JSON text, written straight into the arena.
+    package mutating func appendJSON(of r: inout BinaryReader) throws(DecodeFailure) {
+        let start = arena.count
+        do {
+            try ValueCodec.writeJSON(&r, into: &arena)
+        } catch {
+            arena.removeSubrange(start...)
+            throw error
+        }
+        ends.append(UInt32(arena.count))
+    }
+
     /// The byte range of `row` in `arena`.
     package func range(of row: Int) -> Range<Int> {
         (row == 0 ? 0 : Int(ends[row - 1]))..<Int(ends[row])
