@@ -295,7 +295,7 @@ struct RecordTranscoder: ~Copyable {
             if try !nextMember() { break }
         }
         guard sawName, sawProperties else { throw .record }
-        let nameText = String(decoding: name, as: UTF8.self)
+        let nameText = name.withUnsafeBufferPointer { String(checkedUTF8: $0) }
         return validation.decide(index: index, name: nameText, special: special, propertyCount: memberCount)
     }
 

@@ -9,7 +9,7 @@ extension JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         if let range = try scanString() {
             lastStringWasEscaped = false
-            return String(decoding: UnsafeBufferPointer(rebasing: input[range]), as: UTF8.self)
+            return String(checkedUTF8: UnsafeBufferPointer(rebasing: input[range]))
         }
         lastStringWasEscaped = true
         return String(decoding: scratch, as: UTF8.self)
