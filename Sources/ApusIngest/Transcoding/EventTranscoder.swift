@@ -585,8 +585,14 @@ struct RecordTranscoder: ~Copyable {
         if let range {
             properties.lengthPrefixed(UnsafeBufferPointer(rebasing: input[range]))
         } else {
-            escapedKey.withUnsafeBufferPointer { properties.lengthPrefixed($0) }
+            writeEscapedKey()
         }
+    }
+
+    /// The decoded key (kept apart so that `writeKey` inlines into the member loop).
+    @inline(never)
+    mutating func writeEscapedKey() {
+        escapedKey.withUnsafeBufferPointer { properties.lengthPrefixed($0) }
     }
 
     /// A hash of a key's bytes (eight at a time). Two keys with one hash only cost their
