@@ -221,6 +221,21 @@ struct BlockPartTests {
         #expect(w.bytes.count == 1 + (ids.count * 3 + 7) / 8 + 4 * 16 + text)
     }
 
+    /// A block whose insert ids are none of them UUIDs reads back as its text, row for row.
+    @Test func insertIdsWithoutUUIDsRoundTrip() throws {
+        let ids = ["16-10000001", "", "short", "ünï", "16-10000002"]
+        var column = StringColumn()
+        for id in ids { column.append(id) }
+        var w = BinaryWriter()
+        InsertIdChunk.encode(column, into: &w)
+        let back = try w.bytes.withUnsafeBytes { buf in
+            var r = BinaryReader(buf)
+            return try InsertIdChunk.decode(&r, count: ids.count)
+        }
+        #expect((0..<ids.count).map { back[$0] } == ids)
+        #expect(back == column)
+    }
+
     /// 64-bit bit-packing round-trips at every width.
     @Test func bitPacking64RoundTripsAtEveryWidth() throws {
         var rng = SeededRandom(seed: 3)

@@ -34,19 +34,23 @@ enum InsertIdChunk {
         let binaryStart = r.offset
         try r.skip(packedRows * 16)
         let text = try BlockChunks.decodeStrings(&r, count: count - packedRows, rowCount: count - packedRows)
+        // No id was packed (ids other than UUIDs): the text is the column as it stands.
+        if packedRows == 0 { return text }
         var out = StringColumn()
         out.reserve(rows: count, bytes: packedRows * 36 + text.arena.count)
         var binary = binaryStart, next = 0
         var buffer = [UInt8](repeating: 0, count: 36)
-        for form in forms {
-            if form == 0 {
-                out.append(bytes: text.arena[text.range(of: next)])
-                next += 1
-                continue
+        text.arena.withUnsafeBufferPointer { arena in
+            for form in forms {
+                if form == 0 {
+                    out.append(bytes: UnsafeBufferPointer(rebasing: arena[text.range(of: next)]))
+                    next += 1
+                    continue
+                }
+                let n = unpack(r.base, at: binary, form: form, into: &buffer)
+                buffer.withUnsafeBufferPointer { out.append(bytes: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+                binary += 16
             }
-            let n = unpack(r.base, at: binary, form: form, into: &buffer)
-            out.append(bytes: buffer[0..<n])
-            binary += 16
         }
         return out
     }
