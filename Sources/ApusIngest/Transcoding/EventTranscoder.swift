@@ -407,19 +407,26 @@ struct RecordTranscoder: ~Copyable {
     /// client writes them), read and past the colon; nil, with the parser where it was, otherwise.
     @inline(__always)
     mutating func literalTopLevelKey() -> TopLevelKey? {
-        let open = parser.offset, base = input.baseAddress!
-        let event: StaticString = "\"event\":", properties: StaticString = "\"properties\":"
-        let key: TopLevelKey, count: Int
-        if open + 8 <= input.count && sameBytes(base + open, event.utf8Start, count: 8) {
-            key = .event; count = 8
-        } else if open + 13 <= input.count && sameBytes(base + open, properties.utf8Start, count: 13) {
-            key = .properties; count = 13
+        let key: TopLevelKey
+        if skipLiteral("\"event\":") {
+            key = .event
+        } else if skipLiteral("\"properties\":") {
+            key = .properties
         } else {
             return nil
         }
-        parser.move(to: open + count)
         parser.skipWhitespace()
         return key
+    }
+
+    /// Moves past `literal` when its bytes stand at the parser's offset; false, with the parser
+    /// where it was, when they do not.
+    @inline(__always)
+    mutating func skipLiteral(_ literal: StaticString) -> Bool {
+        let at = parser.offset, count = literal.utf8CodeUnitCount
+        guard input.count - at >= count, sameBytes(input.baseAddress! + at, literal.utf8Start, count: count) else { return false }
+        parser.move(to: at + count)
+        return true
     }
 
     /// After a member's value: true at a comma (another member follows), false at the

@@ -53,18 +53,16 @@ extension RecordTranscoder {
     /// the bytes are not one of them, for the parser to judge.
     @inline(__always)
     mutating func transcodeLiteral() -> Bool {
-        let at = parser.offset, base = input.baseAddress!
-        let tag: ValueTag, count: Int
-        if at + 4 <= input.count && sameBytes(base + at, ("true" as StaticString).utf8Start, count: 4) {
-            tag = .true; count = 4
-        } else if at + 5 <= input.count && sameBytes(base + at, ("false" as StaticString).utf8Start, count: 5) {
-            tag = .false; count = 5
-        } else if at + 4 <= input.count && sameBytes(base + at, ("null" as StaticString).utf8Start, count: 4) {
-            tag = .null; count = 4
+        let tag: ValueTag
+        if skipLiteral("true") {
+            tag = .true
+        } else if skipLiteral("false") {
+            tag = .false
+        } else if skipLiteral("null") {
+            tag = .null
         } else {
             return false
         }
-        parser.move(to: at + count)
         properties.u8(tag.rawValue)
         return true
     }
